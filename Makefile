@@ -1,0 +1,39 @@
+# Every target sets up what it needs from nothing: a fresh clone needs python3, node and npm.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := contracts/node_modules/.installed-stamp
+
+.PHONY: demo test bench fuzz contracts fixtures lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): contracts/package.json contracts/package-lock.json
+	cd contracts && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/og demo
+
+test: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pytest -q -n 2
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+contracts: $(NODE_STAMP)
+	node contracts/build.js
+
+fixtures: $(STAMP)
+	$(PY) fixtures/make_fixtures.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples
+
+clean:
+	rm -rf $(VENV) contracts/node_modules
