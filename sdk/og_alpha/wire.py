@@ -1,0 +1,263 @@
+"""The wire format: ABI type strings, selectors, and ModelInput/ModelOutput conversion.
+
+One source of truth for encoding. The SDK encodes with it, and the devnet's precompiles decode
+and encode with it too, so client and node can never disagree on a byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from eth_abi import decode, encode
+from eth_utils import keccak
+
+from .errors import InputError
+from .types import ModelOutput
+
+# --- ABI type strings (alpha-wire.md, "Types") ------------------------------------------------
+NUMBER = "(int128,int128)"
+NUMBER_TENSOR = f"(string,{NUMBER}[],uint32[])"
+STRING_TENSOR = "(string,string[])"
+JSON_SCALAR = "(string,string)"
+MODEL_INPUT = f"({NUMBER_TENSOR}[],{STRING_TENSOR}[])"
+MODEL_OUTPUT = f"({NUMBER_TENSOR}[],{STRING_TENSOR}[],{JSON_SCALAR}[],bool)"
+INFERENCE_REQUEST = f"(uint8,string,{MODEL_INPUT})"
+HISTORICAL_QUERY = "(string,string,uint32,uint32,uint8,uint8[])"
+
+INT128_MIN = -(2**127)
+INT128_MAX = 2**127 - 1
+UINT32_MAX = 2**32 - 1
+
+
+def selector(signature: str) -> bytes:
+    """The 4-byte function selector of a canonical signature."""
+    return keccak(text=signature)[:4]
+
+
+def topic(signature: str) -> bytes:
+    """The topic-0 hash of a canonical event signature."""
+    return keccak(text=signature)
+
+
+# --- function selectors and event topics ------------------------------------------------------
+HUB_RUN_ARGS = ["string", "uint8", MODEL_INPUT]
+HUB_RUN = selector(f"run(string,uint8,{MODEL_INPUT})")
+INFERENCE_RESULT_TOPIC = topic(f"InferenceResult({MODEL_OUTPUT})")
+
+RUN_MODEL_INFERENCE = selector(f"runModelInference({INFERENCE_REQUEST})")
+MODEL_INFERENCE_EVENT_ARGS = ["string", INFERENCE_REQUEST, MODEL_OUTPUT]
+MODEL_INFERENCE_EVENT_TOPIC = topic(
+    f"ModelInferenceEvent(string,{INFERENCE_REQUEST},{MODEL_OUTPUT})"
+)
+
+QUERY_HISTORICAL_CANDLES = selector(f"queryHistoricalCandles({HISTORICAL_QUERY})")
+RUN_INFERENCE_ON_PRICE_FEED_ARGS = ["string", "string", HISTORICAL_QUERY]
+RUN_INFERENCE_ON_PRICE_FEED = selector(
+    f"runInferenceOnPriceFeed(string,string,{HISTORICAL_QUERY})"
+)
+
+WORKFLOW_CONSTRUCTOR_ARGS = ["string", "string", HISTORICAL_QUERY]
+WORKFLOW_RUN = selector("run()")
+WORKFLOW_GET_RESULT = selector("getInferenceResult()")
+WORKFLOW_GET_LAST_RESULTS = selector("getLastInferenceResults(uint256)")
+WORKFLOW_RESULT_EMITTED_TOPIC = topic(f"InferenceResultEmitted(address,{MODEL_OUTPUT})")
+
+SCHEDULER_REGISTER_TASK = selector("registerTask(address,uint256,uint256)")
+
+ERROR_STRING = selector("Error(string)")
+
+
+# --- numbers -----------------------------------------------------------------------------------
+NumberTuple = tuple[int, int]
+
+
+def decimal_to_number(text: str) -> NumberTuple:
+    """A decimal string to (value, decimals), fewest decimals first: "100.0" -> (100, 0).
+
+    Numbers whose digits do not fit int128 at decimals >= 0 use negative decimals
+    (value * 10**-decimals), so every finite float has an exact Number.
+    """
+    sign, digits, exponent = Decimal(text).as_tuple()
+    assert isinstance(exponent, int)
+    value = int("".join(map(str, digits)) or "0")
+    while exponent < 0 and value and value % 10 == 0:
+        value //= 10
+        exponent += 1
+    if value == 0:
+        return (0, 0)
+    if sign:
+        value = -value
+    if exponent >= 0:
+        scaled = value * 10**exponent
+        if INT128_MIN <= scaled <= INT128_MAX:
+            return (scaled, 0)
+    return (value, -exponent)
+
+
+def number_to_float(value: int, decimals: int) -> float:
+    """A Number's value as the nearest float (correctly rounded)."""
+    if decimals <= 0:
+        return float(value * 10 ** (-decimals))
+    return value / 10**decimals
+
+
+def _float_numbers(flat: np.ndarray) -> list[NumberTuple]:
+    # repr of a numpy scalar is its shortest round-tripping form *for its own precision*,
+    # so float32 0.1 travels as "0.1", not as 0.10000000149011612.
+    if flat.dtype == np.float64:
+        texts = [repr(x) for x in flat.tolist()]
+    else:
+        texts = [str(x) for x in flat]
+    return [decimal_to_number(t) for t in texts]
+
+
+def _int_numbers(flat: np.ndarray, name: str) -> list[NumberTuple]:
+    values = [int(x) for x in flat.tolist()]
+    for i, v in enumerate(values):
+        if not INT128_MIN <= v <= INT128_MAX:
+            raise InputError(
+                f"tensor {name!r}: value {v} at flat index {i} is outside int128; "
+                "scale it down or send it as a string",
+                tensor=name,
+            )
+    return [(v, 0) for v in values]
+
+
+def _to_array(name: str, value: Any) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (str, bytes)):
+        return np.array([value])
+    if isinstance(value, (bool, int, float, np.generic)):
+        return np.array([value])
+    if isinstance(value, Sequence):
+        try:
+            return np.array(value)
+        except ValueError as exc:
+            raise InputError(
+                f"tensor {name!r}: ragged or mixed nested list ({exc}); every row must have "
+                "the same length and type",
+                tensor=name,
+            ) from None
+    raise InputError(
+        f"tensor {name!r}: unsupported value of type {type(value).__name__}; use a str, int, "
+        "float, list or numpy array",
+        tensor=name,
+    )
+
+
+def encode_tensor(name: str, value: Any) -> tuple[str, Any]:
+    """One named input to ("numbers", NumberTensor) or ("strings", StringTensor)."""
+    if not isinstance(name, str) or not name:
+        raise InputError(f"tensor name must be a non-empty string, got {name!r}")
+    arr = _to_array(name, value)
+    kind = arr.dtype.kind
+    if kind in "US":
+        flat = [x.decode() if isinstance(x, bytes) else str(x) for x in arr.reshape(-1).tolist()]
+        return "strings", (name, flat)
+    if kind == "O" and all(
+        isinstance(x, int) and not isinstance(x, bool) for x in arr.reshape(-1).tolist()
+    ):
+        # Python ints beyond int64 make an object array: check them against int128 exactly.
+        return "numbers", (name, _int_numbers(arr.reshape(-1), name), list(arr.shape) or [1])
+    if kind == "O":
+        raise InputError(
+            f"tensor {name!r}: mixed or ragged values (numpy dtype object); use numbers only "
+            "or strings only, with equal row lengths",
+            tensor=name,
+        )
+    shape = list(arr.shape) if arr.ndim else [1]
+    if any(d > UINT32_MAX for d in shape):
+        raise InputError(f"tensor {name!r}: dimension exceeds uint32", tensor=name)
+    flat_arr = arr.reshape(-1)
+    if kind == "f":
+        if flat_arr.dtype not in (np.float16, np.float32, np.float64):
+            flat_arr = flat_arr.astype(np.float64)
+        bad = ~np.isfinite(flat_arr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(
+                f"tensor {name!r}: {flat_arr[i]} at flat index {i} is not a finite number; "
+                "NaN and infinity cannot be sent",
+                tensor=name,
+            )
+        numbers = _float_numbers(flat_arr)
+    elif kind in "iub":
+        numbers = _int_numbers(flat_arr, name)
+    else:
+        raise InputError(
+            f"tensor {name!r}: unsupported dtype {arr.dtype}; use int, float or str values",
+            tensor=name,
+        )
+    return "numbers", (name, numbers, shape)
+
+
+def encode_model_input(model_input: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
+    """A ``{name: value}`` dict to the ModelInput tuple (numbers, strings), validated."""
+    if not isinstance(model_input, Mapping):
+        raise InputError(
+            f"model_input must be a dict of tensor name to value, got {type(model_input).__name__}"
+        )
+    numbers: list[Any] = []
+    strings: list[Any] = []
+    for name, value in model_input.items():
+        kind, tensor = encode_tensor(name, value)
+        (numbers if kind == "numbers" else strings).append(tensor)
+    return numbers, strings
+
+
+def encode_hub_run(model_cid: str, mode: int, model_input: tuple[list[Any], list[Any]]) -> bytes:
+    """Call data of ``InferenceHub.run``: encoded once, used for the estimate and the tx."""
+    return HUB_RUN + encode(HUB_RUN_ARGS, [model_cid, int(mode), model_input])
+
+
+# --- outputs -----------------------------------------------------------------------------------
+def numbers_to_array(values: Sequence[NumberTuple], shape: Sequence[int]) -> np.ndarray:
+    """Numbers to an array: int64 when every decimals is 0 and fits, else float64."""
+    if all(d == 0 for _, d in values) and all(-(2**63) <= v < 2**63 for v, _ in values):
+        arr = np.array([v for v, _ in values], dtype=np.int64)
+    else:
+        arr = np.array([number_to_float(v, d) for v, d in values], dtype=np.float64)
+    if shape and int(np.prod(shape)) == arr.size:
+        arr = arr.reshape(tuple(shape))
+    return arr
+
+
+def model_output_from_abi(value: tuple[Any, ...]) -> ModelOutput:
+    """The decoded ModelOutput tuple to a :class:`ModelOutput` of numpy arrays."""
+    numbers, strings, jsons, is_sim = value
+    out = ModelOutput(is_simulation_result=bool(is_sim))
+    for name, values, shape in numbers:
+        out.numbers[name] = numbers_to_array(values, shape)
+    for name, values in strings:
+        out.strings[name] = np.array(list(values), dtype=str)
+    for name, text in jsons:
+        try:
+            out.jsons[name] = json.loads(text)
+        except ValueError:
+            out.jsons[name] = text
+    return out
+
+
+def decode_model_output(data: bytes) -> ModelOutput:
+    """ABI bytes of one ModelOutput (a return value or event data) to a :class:`ModelOutput`."""
+    return model_output_from_abi(decode([MODEL_OUTPUT], data)[0])
+
+
+def decode_model_outputs(data: bytes) -> list[ModelOutput]:
+    """ABI bytes of ``ModelOutput[]`` to a list."""
+    return [model_output_from_abi(v) for v in decode([f"{MODEL_OUTPUT}[]"], data)[0]]
+
+
+def decode_revert_reason(data: bytes) -> str | None:
+    """The string of an ``Error(string)`` revert, or None."""
+    if len(data) >= 4 and data[:4] == ERROR_STRING:
+        try:
+            return str(decode(["string"], data[4:])[0])
+        except Exception:  # noqa: BLE001 - malformed revert data has no reason
+            return None
+    return None
