@@ -1,0 +1,54 @@
+"""og_alpha: the OpenGradient Alpha Testnet SDK.
+
+>>> from og_alpha import connect, InferenceMode
+>>> alpha = connect()  # local in-process devnet by default; OG_NETWORK=alpha for the testnet
+>>> alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
+"""
+
+from .alpha import Alpha
+from .contracts import (
+    INFERENCE_HUB_ADDRESS,
+    INFERENCE_PRECOMPILE_ADDRESS,
+    PRICE_FEED_PRECOMPILE_ADDRESS,
+    WORKFLOW_SCHEDULER_ADDRESS,
+)
+from .errors import (
+    ConfigurationError,
+    InferenceError,
+    InputError,
+    NetworkError,
+    OpenGradientError,
+    RevertError,
+    WorkflowError,
+)
+from .types import (
+    CandleOrder,
+    CandleType,
+    HistoricalInputQuery,
+    InferenceMode,
+    InferenceResult,
+    ModelOutput,
+    SchedulerParams,
+)
+
+__all__ = [
+    "INFERENCE_HUB_ADDRESS",
+    "INFERENCE_PRECOMPILE_ADDRESS",
+    "PRICE_FEED_PRECOMPILE_ADDRESS",
+    "WORKFLOW_SCHEDULER_ADDRESS",
+    "Alpha",
+    "CandleOrder",
+    "CandleType",
+    "ConfigurationError",
+    "HistoricalInputQuery",
+    "InferenceError",
+    "InferenceMode",
+    "InferenceResult",
+    "InputError",
+    "ModelOutput",
+    "NetworkError",
+    "OpenGradientError",
+    "RevertError",
+    "SchedulerParams",
+    "WorkflowError",
+]

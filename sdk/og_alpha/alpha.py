@@ -1,0 +1,238 @@
+"""``Alpha``: the Alpha Testnet client (inference, workflows), the same on every network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from eth_abi import decode, encode
+from eth_account.signers.local import LocalAccount
+from eth_utils import is_address, to_checksum_address
+from web3 import Web3
+
+from . import wire
+from .contracts import (
+    INFERENCE_PRECOMPILE_ADDRESS,
+    WORKFLOW_SCHEDULER_ADDRESS,
+    abi,
+    bytecode,
+)
+from .errors import InferenceError, InputError, RevertError, WorkflowError
+from .node_api import Fetch, fetch_inference_result
+from .transactions import Transactor
+from .types import (
+    HistoricalInputQuery,
+    InferenceMode,
+    InferenceResult,
+    ModelOutput,
+    SchedulerParams,
+)
+
+INFER_GAS_FACTOR = 3  # the public client sends 3x the estimate
+DEPLOY_GAS_FACTOR = 1.2
+REGISTER_GAS = 300_000
+RUN_GAS_FACTOR = 3
+
+
+class Alpha:
+    """Alpha Testnet features: on-chain ONNX inference and price-feed workflows.
+
+    ``api_fetch`` replaces the HTTP GET of the node API (the in-process devnet uses it).
+    """
+
+    def __init__(
+        self,
+        blockchain: Web3,
+        wallet_account: LocalAccount,
+        inference_hub_contract_address: str,
+        api_url: str,
+        *,
+        api_fetch: Fetch | None = None,
+        receipt_timeout: float = 120.0,
+    ) -> None:
+        if not is_address(inference_hub_contract_address):
+            raise InputError(
+                f"inference_hub_contract_address {inference_hub_contract_address!r} is not an "
+                "address")
+        self.blockchain = blockchain
+        self.wallet_account = wallet_account
+        self.inference_hub_contract_address = to_checksum_address(inference_hub_contract_address)
+        self.api_url = api_url
+        self._api_fetch = api_fetch
+        self._tx = Transactor(blockchain, wallet_account, receipt_timeout)
+
+    @property
+    def address(self) -> str:
+        return self.wallet_account.address
+
+    def __repr__(self) -> str:  # never the key
+        return f"<Alpha account={self.address} hub={self.inference_hub_contract_address}>"
+
+    # --- inference -------------------------------------------------------------------------
+    def infer(
+        self,
+        model_cid: str,
+        inference_mode: InferenceMode,
+        model_input: Mapping[str, Any],
+        max_retries: int | None = None,
+    ) -> InferenceResult:
+        """Run ``model_cid`` on ``model_input`` on chain; outputs by tensor name.
+
+        The call data is encoded once, simulated (a revert raises ``InferenceError`` with the
+        reason, and nothing is sent), then sent with 3x the estimated gas.
+        """
+        if not isinstance(model_cid, str) or not model_cid.strip():
+            raise InputError(f"model_cid must be a non-empty string, got {model_cid!r}")
+        mode = _mode(inference_mode)
+        data = wire.encode_hub_run(model_cid, mode, wire.encode_model_input(model_input))
+        tx = {"to": self.inference_hub_contract_address, "data": data}
+        what = f"inference on {model_cid}"
+        gas = self._tx.estimate(tx, InferenceError, what)
+        sent = self._tx.send(tx, gas * INFER_GAS_FACTOR, InferenceError, what,
+                             max_retries=5 if max_retries is None else max_retries)
+        output, inference_id = self._inference_output(sent.receipt)
+        if output.is_empty() and inference_id is not None:
+            output = fetch_inference_result(self.api_url, inference_id, self._api_fetch)
+        return InferenceResult(sent.transaction_hash, output.as_dict(), inference_id)
+
+    def _inference_output(self, receipt: Any) -> tuple[ModelOutput, str | None]:
+        output = ModelOutput()
+        inference_id = None
+        hub = self.inference_hub_contract_address.lower()
+        for log in receipt["logs"]:
+            topics = log["topics"]
+            if not topics:
+                continue
+            if log["address"].lower() == hub and bytes(topics[0]) == wire.INFERENCE_RESULT_TOPIC:
+                output = wire.decode_model_output(bytes(log["data"]))
+            elif (log["address"].lower() == INFERENCE_PRECOMPILE_ADDRESS.lower()
+                  and bytes(topics[0]) == wire.MODEL_INFERENCE_EVENT_TOPIC):
+                # The event's first field is the id; decode only it, not the whole request.
+                inference_id = decode(["string"], bytes(log["data"]))[0]
+        return output, inference_id
+
+    # --- workflows -------------------------------------------------------------------------
+    def new_workflow(
+        self,
+        model_cid: str,
+        input_query: HistoricalInputQuery,
+        input_tensor_name: str,
+        scheduler_params: SchedulerParams | None = None,
+    ) -> str:
+        """Deploy a price-feed workflow; schedule it when ``scheduler_params`` is given.
+
+        Returns the workflow's address. A failed registration raises ``WorkflowError`` (the
+        message carries the deployed address, which stays usable for manual runs).
+        """
+        if not isinstance(model_cid, str) or not model_cid.strip():
+            raise InputError(f"model_cid must be a non-empty string, got {model_cid!r}")
+        if not isinstance(input_tensor_name, str) or not input_tensor_name:
+            raise InputError(f"input_tensor_name must be a non-empty string, got "
+                             f"{input_tensor_name!r}")
+        query = _query(input_query)
+        if scheduler_params is not None:
+            _check_schedule(scheduler_params)
+        data = bytecode("PriceHistoryInference") + encode(
+            wire.WORKFLOW_CONSTRUCTOR_ARGS, [model_cid, input_tensor_name, query])
+        tx: dict[str, Any] = {"data": data}
+        what = "workflow deployment"
+        gas = self._tx.estimate(tx, WorkflowError, what)
+        sent = self._tx.send(tx, int(gas * DEPLOY_GAS_FACTOR), WorkflowError, what)
+        address = to_checksum_address(sent.receipt["contractAddress"])
+        if scheduler_params is not None:
+            self._register(address, scheduler_params)
+        return address
+
+    def _register(self, address: str, params: SchedulerParams) -> None:
+        now = int(self.blockchain.eth.get_block("latest")["timestamp"])
+        end_time = params.end_time(now)
+        data = wire.SCHEDULER_REGISTER_TASK + encode(
+            ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)])
+        tx = {"to": WORKFLOW_SCHEDULER_ADDRESS, "data": data}
+        what = f"scheduler registration of workflow {address}"
+        try:
+            gas = self._tx.estimate(tx, WorkflowError, what)
+            self._tx.send(tx, max(REGISTER_GAS, int(gas * 1.2)), WorkflowError, what)
+        except RevertError as exc:
+            raise WorkflowError(
+                f"workflow deployed at {address} but its schedule was not registered: {exc}"
+            ) from None
+
+    def run_workflow(self, contract_address: str) -> ModelOutput:
+        """Run the workflow now (a transaction); returns the result it stored."""
+        address = self._workflow(contract_address)
+        tx = {"to": address, "data": wire.WORKFLOW_RUN}
+        what = f"run of workflow {address}"
+        gas = self._tx.estimate(tx, WorkflowError, what)
+        sent = self._tx.send(tx, gas * RUN_GAS_FACTOR, WorkflowError, what)
+        for log in sent.receipt["logs"]:
+            if (log["address"].lower() == address.lower() and log["topics"]
+                    and bytes(log["topics"][0]) == wire.WORKFLOW_RESULT_EMITTED_TOPIC):
+                return wire.decode_model_output(bytes(log["data"]))
+        raise WorkflowError(f"{what}: transaction {sent.transaction_hash} emitted no result")
+
+    def read_workflow_result(self, contract_address: str) -> ModelOutput:
+        """The latest result of a workflow (all-empty before its first run)."""
+        address = self._workflow(contract_address)
+        raw = self._tx.call(address, wire.WORKFLOW_GET_RESULT, WorkflowError,
+                            f"reading workflow {address}")
+        try:
+            return wire.decode_model_output(raw)
+        except Exception:  # noqa: BLE001
+            raise WorkflowError(f"{address} is not a workflow: getInferenceResult() returned "
+                                f"{len(raw)} unreadable bytes") from None
+
+    def read_workflow_history(self, contract_address: str, num_results: int) -> list[ModelOutput]:
+        """The ``num_results`` most recent results, most recent first."""
+        if isinstance(num_results, bool) or not isinstance(num_results, int) or num_results < 1:
+            raise InputError(f"num_results must be a positive int, got {num_results!r}")
+        address = self._workflow(contract_address)
+        data = wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [num_results])
+        raw = self._tx.call(address, data, WorkflowError, f"reading workflow {address}")
+        try:
+            return wire.decode_model_outputs(raw)
+        except Exception:  # noqa: BLE001
+            raise WorkflowError(f"{address} is not a workflow: getLastInferenceResults() "
+                                f"returned {len(raw)} unreadable bytes") from None
+
+    def _workflow(self, contract_address: str) -> str:
+        if not isinstance(contract_address, str) or not is_address(contract_address):
+            raise InputError(f"contract_address {contract_address!r} is not an address")
+        address = to_checksum_address(contract_address)
+        if not bytes(self.blockchain.eth.get_code(address)):
+            raise WorkflowError(f"no workflow at {address}: the address holds no contract")
+        return address
+
+
+def _mode(mode: Any) -> int:
+    try:
+        return int(InferenceMode(mode))
+    except (ValueError, TypeError):
+        raise InputError(f"inference_mode must be an InferenceMode (VANILLA, ZKML, TEE), got "
+                         f"{mode!r}") from None
+
+
+def _query(q: Any) -> tuple[Any, ...]:
+    if not isinstance(q, HistoricalInputQuery):
+        raise InputError(f"input_query must be a HistoricalInputQuery, got {type(q).__name__}")
+    if not q.base or not q.quote:
+        raise InputError("input_query needs base and quote symbols, e.g. 'ETH' and 'USD'")
+    if not 0 < int(q.total_candles) <= wire.UINT32_MAX:
+        raise InputError(f"input_query.total_candles must be >= 1, got {q.total_candles}")
+    if not 0 < int(q.candle_duration_in_mins) <= wire.UINT32_MAX:
+        raise InputError(f"input_query.candle_duration_in_mins must be >= 1, got "
+                         f"{q.candle_duration_in_mins}")
+    if not q.candle_types:
+        raise InputError("input_query.candle_types is empty; list at least one CandleType")
+    return q.to_abi_format()
+
+
+def _check_schedule(p: Any) -> None:
+    if not isinstance(p, SchedulerParams):
+        raise InputError(f"scheduler_params must be a SchedulerParams, got {type(p).__name__}")
+    if int(p.frequency) <= 0 or int(p.duration_hours) <= 0:
+        raise InputError(f"scheduler_params needs frequency > 0 s and duration_hours > 0, got "
+                         f"{p}")
+
+
+__all__ = ["Alpha", "abi"]

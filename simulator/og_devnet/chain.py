@@ -1,0 +1,194 @@
+"""The chain: an eth-tester ``PyEVMBackend`` on a py-evm chain with the network's precompiles.
+
+eth-tester gives the JSON-RPC-shaped API web3 needs; this module makes the chain under it
+deterministic (block times from a virtual clock, fixed prevrandao), places the network's
+contracts in genesis, and tells the precompiles when they run in a simulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
+from eth.chains.base import MiningChain
+from eth.consensus import ConsensusApplier, NoProofConsensus
+from eth.db import get_db_backend
+from eth.exceptions import VMError
+from eth.vm.forks.prague import PragueVM
+from eth.vm.forks.prague.computation import PragueComputation
+from eth.vm.forks.prague.state import PragueState
+from eth.vm.spoof import SpoofTransaction
+from eth_tester.backends.pyevm.main import PyEVMBackend, get_default_genesis_params
+from eth.vm.forks.cancun.state import get_total_blob_gas
+ZERO_ADDRESS = b"\x00" * 20
+from eth_utils import keccak, to_canonical_address
+
+from .precompiles import PrecompileContext
+
+Precompile = Callable[[ComputationAPI], ComputationAPI]
+
+DEVNET_CHAIN_ID = 31337
+# The public client sends run() with a fixed 30,000,000 gas; a block must admit it with room.
+BLOCK_GAS_LIMIT = 60_000_000
+DEFAULT_GENESIS_TIME = 1_735_689_600  # 2025-01-01T00:00:00Z: fixed, so hashes are reproducible
+
+
+def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
+    """A chain class whose VM has ``precompiles`` added to Prague's."""
+
+    class DevnetComputation(PragueComputation):
+        _precompiles = {**PragueComputation.get_precompiles(), **precompiles}
+
+    class DevnetState(PragueState):
+        computation_class = DevnetComputation
+
+    class DevnetVM(PragueVM):
+        _state_class = DevnetState
+
+        @classmethod
+        def create_header_from_parent(cls, parent_header: Any, **params: Any) -> Any:
+            # Every header, simulations' included, is one second after its parent unless the
+            # clock says otherwise, with a constant gas limit: py-evm's default takes the
+            # wall clock, which would make estimates and hashes depend on when a test ran.
+            if parent_header is not None:
+                params.setdefault("timestamp", parent_header.timestamp + 1)
+                params.setdefault("gas_limit", parent_header.gas_limit)
+            return super().create_header_from_parent(parent_header, **params)
+
+    class DevnetChain(MiningChain):
+        chain_id = DEVNET_CHAIN_ID
+        gas_estimator = staticmethod(estimate_gas)
+        vm_configuration = ConsensusApplier(NoProofConsensus).amend_vm_configuration(
+            ((0, DevnetVM),))
+
+        def get_transaction_builder(self) -> Any:
+            return self.get_vm().get_transaction_builder()
+
+    return DevnetChain
+
+
+def _apply(state: StateAPI, tx: SignedTransactionAPI, gas: int) -> ComputationAPI:
+    snapshot = state.snapshot()
+    try:
+        return state.apply_transaction(SpoofTransaction(tx, gas=gas, gas_price=0))
+    finally:
+        state.revert(snapshot)
+
+
+def estimate_gas(state: StateAPI, transaction: SignedTransactionAPI) -> int:
+    """Gas estimate in usually two executions, where py-evm's binary search takes ~13.
+
+    Run once with the block's gas; the gas it used (before refunds), widened by 64/63 for the
+    gas a CALL must keep back, is almost always enough: check that once, and binary-search
+    only if it is not.
+    """
+    cap = state.gas_limit
+    computation = _apply(state, transaction, cap)
+    if computation.is_error:
+        raise computation.error
+    used = transaction.intrinsic_gas + computation.get_gas_used()
+    candidate = min(cap, used * 64 // 63 + 2_300)
+    if candidate == cap or not _apply(state, transaction, candidate).is_error:
+        return candidate
+    low, high = candidate, cap
+    while high - low > max(1_000, high // 100):
+        mid = (low + high) // 2
+        if _apply(state, transaction, mid).is_error:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+class DevnetBackend(PyEVMBackend):
+    """eth-tester's py-evm backend, made deterministic and aware of simulations."""
+
+    def __init__(
+        self,
+        context: PrecompileContext,
+        precompiles: dict[bytes, Precompile],
+        genesis_state: dict[bytes, dict[str, Any]],
+        account_keys: tuple[Any, ...],
+        genesis_time: int = DEFAULT_GENESIS_TIME,
+    ) -> None:
+        self.context = context
+        self.account_keys = account_keys
+        params = get_default_genesis_params(
+            overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
+        )
+        chain_class = make_chain_class(precompiles)
+        self.chain = chain_class.from_genesis(get_db_backend(), params, genesis_state)
+
+    def reset_to_genesis(self, *args: Any, **kwargs: Any) -> None:  # pragma: no cover
+        raise NotImplementedError("create a new Devnet instead of resetting to genesis")
+
+    # --- time and mining ---------------------------------------------------------------------
+    @property
+    def pending_timestamp(self) -> int:
+        return int(self.chain.header.timestamp)
+
+    def set_pending_timestamp(self, timestamp: int) -> None:
+        """Time of the next block. Only while the pending block holds no transaction."""
+        self.chain.header = self.chain.header.copy(timestamp=int(timestamp))
+
+    def mine_blocks(self, num_blocks: int = 1, coinbase: bytes = ZERO_ADDRESS) -> tuple[bytes, ...]:
+        hashes = []
+        for _ in range(num_blocks):
+            number = self.chain.header.block_number
+            block = self.chain.mine_block(
+                coinbase=coinbase,
+                # prevrandao from the block number, not os.urandom: same chain, same hashes.
+                mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
+                blob_gas_used=sum(get_total_blob_gas(t) for t in self.chain.get_block().transactions),
+            )
+            hashes.append(block.hash)
+        return tuple(hashes)
+
+    def time_travel(self, to_timestamp: int) -> int:
+        self.set_pending_timestamp(to_timestamp)
+        self.mine_blocks()
+        return to_timestamp
+
+    # --- execution ---------------------------------------------------------------------------
+    def send_raw_transaction(self, raw_transaction: bytes) -> bytes:
+        with self.context.transaction("0x" + keccak(raw_transaction).hex()):
+            return super().send_raw_transaction(raw_transaction)
+
+    def send_signed_transaction(self, signed_transaction: Any, block_number: Any = "latest") -> Any:
+        return super().send_signed_transaction(signed_transaction, block_number)
+
+    def send_transaction(self, transaction: Any) -> bytes:
+        signed = self._get_normalized_and_signed_evm_transaction(transaction)
+        with self.context.transaction("0x" + signed.hash.hex()):
+            self.chain.apply_transaction(signed)
+        return signed.hash
+
+    def estimate_gas(self, transaction: Any, block_number: Any = "latest") -> int:
+        with self.context.simulation():
+            return super().estimate_gas(transaction, block_number)
+
+    def call(self, transaction: Any, block_number: Any = "latest") -> bytes:
+        with self.context.simulation():
+            return super().call(transaction, block_number)
+
+
+def genesis_account(balance: int = 0, code: bytes = b"", nonce: int = 0) -> dict[str, Any]:
+    return {"balance": balance, "nonce": nonce, "code": code, "storage": {}}
+
+
+def address(hex_address: str) -> bytes:
+    return to_canonical_address(hex_address)
+
+
+__all__ = [
+    "BLOCK_GAS_LIMIT",
+    "DEFAULT_GENESIS_TIME",
+    "DEVNET_CHAIN_ID",
+    "DevnetBackend",
+    "VMError",
+    "address",
+    "estimate_gas",
+    "genesis_account",
+    "make_chain_class",
+]

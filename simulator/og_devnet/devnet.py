@@ -1,0 +1,227 @@
+"""``Devnet``: an in-process OpenGradient network: chain, clock, models, prices, scheduler.
+
+The pytest plugin, the ``og devnet`` server and the CLI are thin layers over this class.
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_keys import keys
+from eth_tester import EthereumTester
+from eth_utils import to_canonical_address
+from web3 import Web3
+
+from og_alpha.alpha import Alpha
+from og_alpha.contracts import (
+    INFERENCE_HUB_ADDRESS,
+    WORKFLOW_SCHEDULER_ADDRESS,
+    bytecode,
+)
+
+from . import node_api
+from .accounts import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_accounts, dev_key, executor_account
+from .chain import DEFAULT_GENESIS_TIME, DEVNET_CHAIN_ID, DevnetBackend, genesis_account
+from .errors import DevnetError
+from .faults import Faults
+from .log import InferenceLog, ResultStore
+from .models import ModelHub
+from .precompiles import (
+    INFERENCE_ADDRESS,
+    PRICE_FEED_ADDRESS,
+    PrecompileContext,
+    inference_precompile,
+    price_feed_precompile,
+)
+from .prices import PriceFeed
+from .provider import DevnetProvider
+from .scheduler import EXECUTE_GAS, Progress, Scheduler, check_time
+
+LOCAL_API_URL = "http://devnet.invalid"  # in-process: the node API is answered without a socket
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a test may change: the chain head and the devnet's own state."""
+
+    block_hash: bytes
+    pending_timestamp: int
+    models: Any
+    prices: Any
+    faults: Any
+    log: Any
+    results: Any
+    results_via_api: bool
+
+
+class Devnet:
+    """A local OpenGradient network, deterministic from its arguments.
+
+    >>> devnet = Devnet()
+    >>> cid = devnet.models.add("fixtures/models/linear.onnx")
+    >>> devnet.alpha().infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
+    """
+
+    def __init__(
+        self,
+        *,
+        genesis_time: int = DEFAULT_GENESIS_TIME,
+        accounts: int = DEV_ACCOUNT_COUNT,
+        balance_wei: int = DEV_BALANCE_WEI,
+    ) -> None:
+        if not 1 <= accounts <= 50:
+            raise DevnetError(f"accounts must be 1..50, got {accounts}")
+        self.models = ModelHub()
+        self.faults = Faults()
+        self.inference_log = InferenceLog()
+        self._results = ResultStore()
+        self.prices = PriceFeed(clock=lambda: self.now, gaps=self.faults.gaps)
+        self.context = PrecompileContext(
+            self.models, self.prices, self.inference_log, self._results, self.faults
+        )
+        self.accounts: list[LocalAccount] = dev_accounts(accounts)
+        self._executor = executor_account()
+        genesis = {
+            to_canonical_address(a.address): genesis_account(balance_wei) for a in self.accounts
+        }
+        genesis[to_canonical_address(self._executor.address)] = genesis_account(balance_wei)
+        genesis[to_canonical_address(INFERENCE_HUB_ADDRESS)] = genesis_account(
+            code=bytecode("InferenceHub", deployed=True))
+        genesis[to_canonical_address(WORKFLOW_SCHEDULER_ADDRESS)] = genesis_account(
+            code=bytecode("WorkflowScheduler", deployed=True))
+        self.backend = DevnetBackend(
+            self.context,
+            {
+                INFERENCE_ADDRESS: inference_precompile(self.context),
+                PRICE_FEED_ADDRESS: price_feed_precompile(self.context),
+            },
+            genesis,
+            tuple(keys.PrivateKey(dev_key(i)) for i in range(accounts)),
+            genesis_time=int(genesis_time),
+        )
+        self.tester = EthereumTester(self.backend)
+        self.provider = DevnetProvider(self.tester)
+        self.web3 = Web3(self.provider)
+        self.scheduler = Scheduler(self)
+        self.chain_id = DEVNET_CHAIN_ID
+
+    # --- SDK -----------------------------------------------------------------------------
+    def alpha(self, account_index: int = 0) -> Alpha:
+        """An ``Alpha`` client bound to this devnet and dev account ``account_index``."""
+        if not 0 <= account_index < len(self.accounts):
+            raise DevnetError(
+                f"account_index must be 0..{len(self.accounts) - 1}, got {account_index}")
+        return Alpha(
+            self.web3,
+            self.accounts[account_index],
+            INFERENCE_HUB_ADDRESS,
+            LOCAL_API_URL,
+            api_fetch=node_api.in_process_fetch(self._results),
+        )
+
+    def node_api(self, path: str) -> tuple[int, bytes]:
+        """Answer a node-API GET (status, JSON body), as ``og devnet`` serves it."""
+        return node_api.handle(self._results, path)
+
+    @property
+    def results_via_api(self) -> bool:
+        """When true, inference outputs are left off the chain and served by the node API
+        only, as the real network does at times: use it to test that fallback path."""
+        return self.context.results_via_api
+
+    @results_via_api.setter
+    def results_via_api(self, value: bool) -> None:
+        self.context.results_via_api = bool(value)
+
+    # --- chain ---------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        """Chain time: the timestamp of the latest block."""
+        return int(self.backend.chain.get_canonical_head().timestamp)
+
+    @property
+    def block_number(self) -> int:
+        return int(self.backend.chain.get_canonical_head().block_number)
+
+    def call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
+        """``eth_call`` at the latest block; raises on revert."""
+        tx = {"from": sender or self.accounts[0].address, "to": to, "data": "0x" + data.hex()}
+        return bytes.fromhex(self.tester.call(tx).removeprefix("0x"))
+
+    def mine(self, blocks: int = 1) -> None:
+        """Mine empty blocks, one second apart."""
+        self.tester.mine_blocks(blocks)
+
+    def advance(self, seconds: int, progress: Progress | None = None) -> int:
+        """Move the clock ``seconds`` forward, running every scheduled workflow that falls due,
+        each in a block at its due time. Returns the number of scheduled runs executed."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+            raise DevnetError(f"seconds must be a non-negative int, got {seconds!r}")
+        return self.advance_to(self.now + seconds, progress)
+
+    def advance_to(self, timestamp: int, progress: Progress | None = None) -> int:
+        """Move the clock to ``timestamp`` (unix seconds), running due workflows on the way."""
+        timestamp = check_time(self.now, timestamp)
+        runs = self.scheduler.run_until(timestamp, progress)
+        if self.now < timestamp:
+            self.backend.time_travel(timestamp)
+        return runs
+
+    def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:
+        """One block at ``timestamp`` holding the executor's calls to the scheduler."""
+        self.backend.set_pending_timestamp(timestamp)
+        nonce = self.backend.get_nonce(to_canonical_address(self._executor.address))
+        gas_price = max(int(self.backend.chain.header.base_fee_per_gas or 0) * 2, 10**9)
+        for i, data in enumerate(calls):
+            signed = Account.sign_transaction(
+                {"nonce": nonce + i, "gasPrice": gas_price, "gas": EXECUTE_GAS,
+                 "to": WORKFLOW_SCHEDULER_ADDRESS, "value": 0, "data": data,
+                 "chainId": self.chain_id},
+                self._executor.key,
+            )
+            self.backend.send_raw_transaction(bytes(signed.raw_transaction))
+        self.tester.mine_blocks()
+
+    # --- snapshots -----------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            block_hash=self.backend.take_snapshot(),
+            pending_timestamp=self.backend.pending_timestamp,
+            models=self.models.state(),
+            prices=self.prices.state(),
+            faults=self.faults.state(),
+            log=self.inference_log.state(),
+            results=self._results.state(),
+            results_via_api=self.results_via_api,
+        )
+
+    def revert(self, snapshot: Snapshot) -> None:
+        self.backend.revert_to_snapshot(snapshot.block_hash)
+        self.backend.set_pending_timestamp(snapshot.pending_timestamp)
+        self.models.restore(snapshot.models)
+        self.prices.restore(snapshot.prices)
+        self.faults.restore(snapshot.faults)
+        self.inference_log.restore(snapshot.log)
+        self._results.restore(snapshot.results)
+        self.results_via_api = snapshot.results_via_api
+
+    def add_models_from(self, directory: str | Path) -> dict[str, str]:
+        """Add every ``*.onnx`` in ``directory`` (not following links out of it)."""
+        root = Path(directory).resolve()
+        out = {}
+        for path in sorted(root.glob("*.onnx")):
+            if path.resolve().parent != root:
+                raise DevnetError(f"{path} leads outside {root}; refusing to follow the link")
+            out[path.name] = self.models.add(path)
+        return out
+
+    def __repr__(self) -> str:
+        return (f"<Devnet block={self.block_number} time={self.now} models={len(self.models)} "
+                f"accounts={len(self.accounts)}>")
+
+

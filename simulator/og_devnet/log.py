@@ -1,0 +1,97 @@
+"""The inference log: every precompile execution, for assertions and the node API."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from og_alpha.types import ModelOutput
+
+
+@dataclass(frozen=True)
+class InferenceRecord:
+    """One execution of the inference or price-feed precompile.
+
+    ``transaction_hash`` is None for a simulation (``eth_call`` / ``eth_estimateGas``).
+    ``reverted`` tells whether the precompile itself refused the request (``error`` says why).
+    """
+
+    inference_id: str
+    precompile: str  # "inference" | "price_feed"
+    model_cid: str
+    mode: int
+    inputs: dict[str, Any]
+    output: ModelOutput | None
+    error: str | None
+    simulation: bool
+    transaction_hash: str | None
+    block_number: int
+    block_time: int
+
+    @property
+    def reverted(self) -> bool:
+        return self.error is not None
+
+
+class InferenceLog:
+    """A bounded, ordered list of :class:`InferenceRecord`s (oldest dropped first)."""
+
+    def __init__(self, max_records: int = 10_000) -> None:
+        self._records: deque[InferenceRecord] = deque(maxlen=max_records)
+
+    def append(self, record: InferenceRecord) -> None:
+        self._records.append(record)
+
+    def __iter__(self) -> Iterator[InferenceRecord]:
+        return iter(list(self._records))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index: int) -> InferenceRecord:
+        return list(self._records)[index]
+
+    def clear(self) -> None:
+        self._records.clear()
+
+    def transactions(self) -> list[InferenceRecord]:
+        """Records of mined transactions only (no simulations)."""
+        return [r for r in self._records if not r.simulation]
+
+    def for_model(self, cid: str, *, include_simulations: bool = False) -> list[InferenceRecord]:
+        return [
+            r
+            for r in self._records
+            if r.model_cid == cid and (include_simulations or not r.simulation)
+        ]
+
+    def state(self) -> list[InferenceRecord]:
+        return list(self._records)
+
+    def restore(self, state: list[InferenceRecord]) -> None:
+        self._records = deque(state, maxlen=self._records.maxlen)
+
+
+class ResultStore:
+    """Results by inference id, as the node API serves them; bounded, oldest dropped first."""
+
+    def __init__(self, max_results: int = 100_000) -> None:
+        self._results: OrderedDict[str, tuple[int, tuple[Any, ...]]] = OrderedDict()
+        self._max = max_results
+
+    def put(self, inference_id: str, mode: int, output: tuple[Any, ...]) -> None:
+        self._results[inference_id] = (mode, output)
+        self._results.move_to_end(inference_id)
+        while len(self._results) > self._max:
+            self._results.popitem(last=False)
+
+    def get(self, inference_id: str) -> tuple[int, tuple[Any, ...]] | None:
+        return self._results.get(inference_id)
+
+    def state(self) -> OrderedDict[str, tuple[int, tuple[Any, ...]]]:
+        return OrderedDict(self._results)
+
+    def restore(self, state: OrderedDict[str, tuple[int, tuple[Any, ...]]]) -> None:
+        self._results = OrderedDict(state)

@@ -1,0 +1,319 @@
+"""The model hub: CID -> one onnxruntime session, and the conversions around a run.
+
+A model is validated and its session created once, at ``add``; every inference after that
+only converts tensors and calls ``session.run``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx.external_data_helper import _get_all_tensors
+
+from og_alpha import wire
+
+from .cid import ipfs_cid_v0
+from .errors import ModelError, PrecompileError
+
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+MAX_TENSOR_ELEMENTS = 1_000_000
+
+# onnx element types -> numpy dtypes the devnet casts inputs to.
+_ORT_TYPES: dict[str, Any] = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(float16)": np.float16,
+    "tensor(int8)": np.int8,
+    "tensor(int16)": np.int16,
+    "tensor(int32)": np.int32,
+    "tensor(int64)": np.int64,
+    "tensor(uint8)": np.uint8,
+    "tensor(uint16)": np.uint16,
+    "tensor(uint32)": np.uint32,
+    "tensor(uint64)": np.uint64,
+    "tensor(bool)": np.bool_,
+    "tensor(string)": np.object_,
+}
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A model input as declared: name, element type, shape (None for a symbolic dim)."""
+
+    name: str
+    type: str
+    shape: tuple[int | None, ...]
+
+    def describe(self) -> str:
+        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
+        return f"{self.name} ({self.type.removeprefix('tensor(').rstrip(')')} [{dims}])"
+
+
+@dataclass
+class Model:
+    cid: str
+    size: int
+    session: ort.InferenceSession
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[str, ...]
+
+    def describe_inputs(self) -> str:
+        return ", ".join(s.describe() for s in self.inputs)
+
+
+def _load_bytes(source: str | Path | bytes | bytearray) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ModelError(f"model file {str(path)!r} does not exist or is not a file")
+        if path.stat().st_size > MAX_MODEL_BYTES:
+            raise ModelError(
+                f"model file {str(path)!r} is {path.stat().st_size} bytes; the limit is "
+                f"{MAX_MODEL_BYTES}"
+            )
+        data = path.read_bytes()
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelError(f"model is {len(data)} bytes; the limit is {MAX_MODEL_BYTES}")
+    return data
+
+
+def _validate_onnx(data: bytes) -> None:
+    if not data:
+        raise ModelError("model is empty (0 bytes); expected an ONNX file")
+    try:
+        proto = onnx.load_model_from_string(data)
+    except Exception as exc:  # noqa: BLE001 - protobuf raises several kinds
+        raise ModelError(f"not an ONNX model: the file does not parse ({exc})") from None
+    if not proto.graph.node and not proto.graph.output:
+        raise ModelError("not an ONNX model: no graph (is this the right file?)")
+    for tensor in _get_all_tensors(proto):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            where = {e.key: e.value for e in tensor.external_data}.get("location", "?")
+            raise ModelError(
+                f"model references external data file {where!r} for tensor {tensor.name!r}; "
+                "the devnet only loads self-contained models: re-save it with "
+                "onnx.save_model(model, path, save_as_external_data=False)"
+            )
+
+
+def _session(data: bytes) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    # One thread each: runs are tiny, and a fixed thread count keeps results reproducible.
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
+        raise ModelError(f"onnxruntime cannot load the model: {exc}") from None
+
+
+def _shape(dims: list[Any]) -> tuple[int | None, ...]:
+    return tuple(d if isinstance(d, int) and d >= 0 else None for d in dims)
+
+
+class ModelHub:
+    """Models by CID. ``add`` validates and loads; ``run`` serves the precompiles."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, Model] = {}
+
+    def add(self, source: str | Path | bytes, cid: str | None = None) -> str:
+        """Register an ONNX model (a path or its bytes) and return its CID.
+
+        The CID is the IPFS CIDv0 ``ipfs add`` gives the file, unless ``cid`` is given (use
+        the id the model has on the real Model Hub so code runs unchanged on both networks).
+        """
+        if cid is not None and (not isinstance(cid, str) or not cid.strip()):
+            raise ModelError(f"cid must be a non-empty string, got {cid!r}")
+        data = _load_bytes(source)
+        _validate_onnx(data)
+        session = _session(data)
+        cid = cid or ipfs_cid_v0(data)
+        inputs = tuple(
+            TensorSpec(i.name, i.type, _shape(i.shape)) for i in session.get_inputs()
+        )
+        outputs = tuple(o.name for o in session.get_outputs())
+        self._models[cid] = Model(cid, len(data), session, inputs, outputs)
+        return cid
+
+    def remove(self, cid: str) -> None:
+        self._models.pop(cid, None)
+
+    def get(self, cid: str) -> Model:
+        try:
+            return self._models[cid]
+        except KeyError:
+            raise PrecompileError(
+                f"unknown model CID {cid!r}: no model with that id is registered on this "
+                "devnet (add it with devnet.models.add(path))"
+            ) from None
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._models
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def list(self) -> list[Model]:
+        return list(self._models.values())
+
+    # --- state, for snapshots ------------------------------------------------------------
+    def state(self) -> dict[str, Model]:
+        return dict(self._models)
+
+    def restore(self, state: dict[str, Model]) -> None:
+        self._models = dict(state)
+
+    # --- inference -----------------------------------------------------------------------
+    def run(self, cid: str, feeds: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        """Run model ``cid`` on already-built input arrays; outputs by name."""
+        model = self.get(cid)
+        try:
+            values = model.session.run(None, dict(feeds))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's errors name the problem
+            raise PrecompileError(f"model {cid} failed: {_short(exc)}") from None
+        return dict(zip(model.outputs, values, strict=True))
+
+    def feeds(self, cid: str, numbers: list[Any], strings: list[Any]) -> dict[str, np.ndarray]:
+        """ModelInput tensors -> arrays of the model's declared types and shapes."""
+        model = self.get(cid)
+        specs = {s.name: s for s in model.inputs}
+        given: dict[str, tuple[str, Any, list[int] | None]] = {}
+        for name, values, shape in numbers:
+            given[name] = ("numbers", values, list(shape))
+        for name, values in strings:
+            if name in given:
+                raise PrecompileError(f"input tensor {name!r} is given twice")
+            given[name] = ("strings", values, None)
+        for name in given:
+            if name not in specs:
+                raise PrecompileError(
+                    f"model {cid} has no input named {name!r}; its inputs are: "
+                    f"{model.describe_inputs()}"
+                )
+        missing = [s.describe() for s in model.inputs if s.name not in given]
+        if missing:
+            raise PrecompileError(f"model {cid} needs input(s) {', '.join(missing)}")
+        return {name: _build(specs[name], *given[name]) for name in specs}
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
+
+
+def _build(spec: TensorSpec, kind: str, values: list[Any], shape: list[int] | None) -> np.ndarray:
+    dtype = _ORT_TYPES.get(spec.type)
+    if dtype is None:
+        raise PrecompileError(f"input {spec.describe()}: element type not supported by devnet")
+    count = len(values)
+    if count > MAX_TENSOR_ELEMENTS:
+        raise PrecompileError(
+            f"input {spec.name!r} has {count} elements; the limit is {MAX_TENSOR_ELEMENTS}"
+        )
+    if kind == "strings":
+        if dtype is not np.object_:
+            raise PrecompileError(
+                f"input {spec.name!r}: got strings but the model expects {spec.describe()}"
+            )
+        arr = np.array(list(values), dtype=object)
+        shape = [count]
+    else:
+        if dtype is np.object_:
+            raise PrecompileError(
+                f"input {spec.name!r}: got numbers but the model expects {spec.describe()}"
+            )
+        arr = _numbers_array(spec, values, dtype)
+        if shape and int(np.prod(shape)) != count:
+            raise PrecompileError(
+                f"input {spec.name!r}: shape {shape} holds {int(np.prod(shape))} elements "
+                f"but {count} values were sent"
+            )
+    return arr.reshape(_fit_shape(spec, tuple(shape or [count]), count))
+
+
+def _numbers_array(spec: TensorSpec, values: list[Any], dtype: Any) -> np.ndarray:
+    if np.issubdtype(dtype, np.floating):
+        return np.array([wire.number_to_float(v, d) for v, d in values], dtype=dtype)
+    ints = []
+    for v, d in values:
+        if d > 0 and v % 10**d:
+            raise PrecompileError(
+                f"input {spec.name!r}: value {wire.number_to_float(v, d)} is not an integer "
+                f"but the model expects {spec.describe()}"
+            )
+        ints.append(v // 10**d if d > 0 else v * 10 ** (-d))
+    info = np.iinfo(dtype) if dtype is not np.bool_ else None
+    if info is not None and any(not info.min <= x <= info.max for x in ints):
+        raise PrecompileError(f"input {spec.name!r}: a value is outside {np.dtype(dtype).name}")
+    return np.array(ints, dtype=dtype)
+
+
+def _fit_shape(spec: TensorSpec, shape: tuple[int, ...], count: int) -> tuple[int, ...]:
+    """The sent shape if it fits the declared one, else the declared shape it can fill."""
+    declared = spec.shape
+    if len(shape) == len(declared) and all(
+        d is None or d == s for d, s in zip(declared, shape, strict=True)
+    ):
+        return shape
+    unknown = [i for i, d in enumerate(declared) if d is None]
+    known = int(np.prod([d for d in declared if d is not None])) if declared else 1
+    if not unknown and known == count:
+        return tuple(int(d) for d in declared)  # type: ignore[arg-type]
+    if len(unknown) == 1 and known and count % known == 0:
+        filled = list(declared)
+        filled[unknown[0]] = count // known
+        return tuple(int(d) for d in filled)  # type: ignore[arg-type]
+    raise PrecompileError(
+        f"input {spec.name!r}: shape {list(shape)} does not fit the model's declared input "
+        f"{spec.describe()}"
+    )
+
+
+def output_tensors(outputs: Mapping[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """Model outputs -> (NumberTensors, StringTensors, JsonScalars) of the wire format.
+
+    Numeric tensors become fixed-point Numbers (floats by their shortest decimal form), string
+    tensors StringTensors; sequences, maps (e.g. ZipMap) and other values go to ``jsons``.
+    """
+    numbers: list[Any] = []
+    strings: list[Any] = []
+    jsons: list[Any] = []
+    for name, value in outputs.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+            try:
+                _, tensor = wire.encode_tensor(name, value)
+            except Exception as exc:  # noqa: BLE001
+                raise PrecompileError(f"model output {name!r} cannot be encoded: {exc}") from None
+            numbers.append(tensor)
+        elif isinstance(value, np.ndarray) and value.dtype.kind in "OUS" and all(
+            isinstance(x, str) for x in value.reshape(-1).tolist()
+        ):
+            strings.append((name, [str(x) for x in value.reshape(-1).tolist()]))
+        else:
+            jsons.append((name, json.dumps(_jsonable(value), sort_keys=True)))
+    return numbers, strings, jsons
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

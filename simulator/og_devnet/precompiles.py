@@ -1,0 +1,241 @@
+"""The network's precompiles, as py-evm precompile functions.
+
+0x…F4 runs ONNX inference; 0x…F5 feeds price candles to a model. Both take ABI call data,
+answer ABI return data, and turn every refusal into a revert with an ``Error(string)`` reason,
+so a caller sees the same thing it would on the real network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from eth.abc import ComputationAPI
+from eth.exceptions import Revert
+from eth_abi import decode, encode
+from eth_utils import keccak, to_canonical_address
+
+from og_alpha import wire
+
+from .errors import DevnetError
+from .log import InferenceLog, InferenceRecord, ResultStore
+from .models import ModelHub, output_tensors
+
+if TYPE_CHECKING:
+    from .faults import Faults
+    from .prices import PriceFeed
+
+INFERENCE_ADDRESS = to_canonical_address("0x00000000000000000000000000000000000000F4")
+PRICE_FEED_ADDRESS = to_canonical_address("0x00000000000000000000000000000000000000F5")
+
+BASE_GAS = 30_000
+GAS_PER_ELEMENT = 50  # per input and output element: the precompile's gas grows with its work
+_MODEL_INFERENCE_TOPIC = int.from_bytes(wire.MODEL_INFERENCE_EVENT_TOPIC, "big")
+
+
+def _revert(computation: ComputationAPI, reason: str) -> None:
+    data = wire.ERROR_STRING + encode(["string"], [reason])
+    computation.output = data
+    raise Revert(data)
+
+
+class PrecompileContext:
+    """What the precompiles need from the devnet, and the execution facts py-evm lacks.
+
+    py-evm cannot tell a simulation from a mined transaction, nor give a transaction's hash
+    to a precompile; the chain backend sets both here around each execution.
+    """
+
+    def __init__(
+        self,
+        models: ModelHub,
+        prices: PriceFeed,
+        log: InferenceLog,
+        results: ResultStore,
+        faults: Faults,
+    ) -> None:
+        self.models = models
+        self.prices = prices
+        self.log = log
+        self.results = results
+        self.faults = faults
+        self.simulating = False
+        self.transaction_hash: str | None = None
+        # Results only by the node API (empty output on chain), as the network does at times.
+        self.results_via_api = False
+        self._sequence: tuple[Any, int] = (None, 0)
+
+    @contextmanager
+    def simulation(self) -> Iterator[None]:
+        previous, self.simulating = self.simulating, True
+        try:
+            yield
+        finally:
+            self.simulating = previous
+
+    @contextmanager
+    def transaction(self, tx_hash: str) -> Iterator[None]:
+        previous, self.transaction_hash = self.transaction_hash, tx_hash
+        try:
+            yield
+        finally:
+            self.transaction_hash = previous
+
+    def inference_id(self, computation: ComputationAPI) -> str:
+        """A deterministic id: block, sender, sender's nonce and the call's place in the tx."""
+        origin = computation.transaction_context.origin
+        key = (
+            computation.state.block_number,
+            origin,
+            computation.state.get_nonce(origin),
+            self.simulating,
+        )
+        last_key, count = self._sequence
+        count = count + 1 if key == last_key else 0
+        self._sequence = (key, count)
+        packed = b"".join(int(k).to_bytes(32, "big") if not isinstance(k, bytes) else k for k in key)
+        return "0x" + keccak(packed + count.to_bytes(4, "big")).hex()
+
+    # --- shared by both precompiles ----------------------------------------------------------
+    def infer(
+        self,
+        computation: ComputationAPI,
+        precompile: str,
+        cid: str,
+        mode: int,
+        numbers: list[Any],
+        strings: list[Any],
+        request_for_event: tuple[Any, ...] | None,
+    ) -> bytes:
+        """Run a model for a precompile; log it; return the ABI-encoded ModelOutput."""
+        inference_id = self.inference_id(computation)
+        record = dict(
+            inference_id=inference_id,
+            precompile=precompile,
+            model_cid=cid,
+            mode=mode,
+            simulation=self.simulating,
+            transaction_hash=None if self.simulating else self.transaction_hash,
+            block_number=computation.state.block_number,
+            block_time=computation.state.timestamp,
+        )
+        elements = sum(len(t[1]) for t in numbers) + sum(len(t[1]) for t in strings)
+        computation.consume_gas(BASE_GAS + GAS_PER_ELEMENT * elements, reason=precompile)
+        try:
+            self.faults.check_model(cid)
+            feeds = self.models.feeds(cid, numbers, strings)
+            outputs = self.faults.output_for(cid) or self.models.run(cid, feeds)
+            out_numbers, out_strings, out_jsons = output_tensors(outputs)
+        except DevnetError as exc:
+            self.log.append(
+                InferenceRecord(**record, inputs=_inputs(numbers, strings), output=None,
+                                error=str(exc))
+            )
+            _revert(computation, str(exc))
+            raise AssertionError("unreachable") from None
+        out_elements = sum(len(t[1]) for t in out_numbers) + sum(len(t[1]) for t in out_strings)
+        computation.consume_gas(GAS_PER_ELEMENT * out_elements, reason=precompile)
+        output = (out_numbers, out_strings, out_jsons, self.simulating)
+        self.log.append(
+            InferenceRecord(
+                **record,
+                inputs=_inputs(numbers, strings, feeds),
+                output=wire.model_output_from_abi(output),
+                error=None,
+            )
+        )
+        if not self.simulating:
+            self.results.put(inference_id, mode, output)
+        on_chain = ([], [], [], self.simulating) if self.results_via_api else output
+        if request_for_event is not None and not computation.msg.is_static:
+            computation.add_log_entry(
+                INFERENCE_ADDRESS if precompile == "inference" else PRICE_FEED_ADDRESS,
+                (_MODEL_INFERENCE_TOPIC,),
+                encode(wire.MODEL_INFERENCE_EVENT_ARGS, [inference_id, request_for_event, output]),
+            )
+        return encode([wire.MODEL_OUTPUT], [on_chain])
+
+
+def _inputs(numbers: list[Any], strings: list[Any], feeds: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+    if feeds is not None:
+        return dict(feeds)
+    out: dict[str, Any] = {name: values for name, values in strings}
+    for name, values, shape in numbers:
+        out[name] = wire.numbers_to_array(values, shape)
+    return out
+
+
+def _dispatch(
+    computation: ComputationAPI, handlers: dict[bytes, Callable[[ComputationAPI, bytes], bytes]],
+    name: str,
+) -> ComputationAPI:
+    data = computation.msg.data_as_bytes
+    handler = handlers.get(bytes(data[:4]))
+    if handler is None:
+        _revert(computation, f"{name}: unknown function selector 0x{bytes(data[:4]).hex()}")
+    try:
+        computation.output = handler(computation, bytes(data[4:]))  # type: ignore[misc]
+    except Revert:
+        raise
+    except DevnetError as exc:
+        _revert(computation, str(exc))
+    except Exception as exc:  # noqa: BLE001 - malformed call data must revert, not crash
+        _revert(computation, f"{name}: malformed call data ({type(exc).__name__}: {exc})")
+    return computation
+
+
+def inference_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], ComputationAPI]:
+    """0x…F4: ``runModelInference(ModelInferenceRequest) returns (ModelOutput)``."""
+
+    def run_model_inference(computation: ComputationAPI, args: bytes) -> bytes:
+        (request,) = decode([wire.INFERENCE_REQUEST], args)
+        mode, cid, (numbers, strings) = request
+        if mode > 2:
+            raise DevnetError(f"unknown inference mode {mode}; use 0 VANILLA, 1 ZKML or 2 TEE")
+        return ctx.infer(computation, "inference", cid, mode, numbers, strings, request)
+
+    handlers = {wire.RUN_MODEL_INFERENCE: run_model_inference}
+    return lambda computation: _dispatch(computation, handlers, "InferencePrecompile")
+
+
+def _query_candles(ctx: PrecompileContext, computation: ComputationAPI, query: tuple[Any, ...]
+                   ) -> tuple[list[Any], list[int]]:
+    """A HistoricalInputQuery at the block's time -> (flattened Numbers, shape)."""
+    base, quote, total, duration, order, types = query
+    if total == 0:
+        raise DevnetError("price feed: total_candles must be at least 1")
+    if not types:
+        raise DevnetError("price feed: candle_types is empty; ask for at least one column")
+    if any(t > 4 for t in types):
+        raise DevnetError(f"price feed: unknown candle type in {list(types)}; use 0..4 "
+                          "(HIGH, LOW, OPEN, CLOSE, VOLUME)")
+    if order > 1:
+        raise DevnetError(f"price feed: unknown order {order}; use 0 ASCENDING or 1 DESCENDING")
+    computation.consume_gas(GAS_PER_ELEMENT * total * len(types), reason="price feed")
+    candles = ctx.prices.candles(base, quote, duration, total, end=computation.state.timestamp)
+    tensor = candles.tensor(types, order)
+    _, (_, numbers, shape) = wire.encode_tensor("candles", tensor)
+    return numbers, shape
+
+
+def price_feed_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], ComputationAPI]:
+    """0x…F5: ``queryHistoricalCandles`` and ``runInferenceOnPriceFeed``."""
+
+    def query_historical_candles(computation: ComputationAPI, args: bytes) -> bytes:
+        (query,) = decode([wire.HISTORICAL_QUERY], args)
+        numbers, _ = _query_candles(ctx, computation, query)
+        return encode([f"{wire.NUMBER}[]"], [numbers])
+
+    def run_inference_on_price_feed(computation: ComputationAPI, args: bytes) -> bytes:
+        model_id, input_name, query = decode(wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, args)
+        numbers, shape = _query_candles(ctx, computation, query)
+        tensors = [(input_name, numbers, shape)]
+        return ctx.infer(computation, "price_feed", model_id, 0, tensors, [], None)
+
+    handlers = {
+        wire.QUERY_HISTORICAL_CANDLES: query_historical_candles,
+        wire.RUN_INFERENCE_ON_PRICE_FEED: run_inference_on_price_feed,
+    }
+    return lambda computation: _dispatch(computation, handlers, "PriceFeedPrecompile")

@@ -1,0 +1,88 @@
+"""The in-process web3 provider: eth-tester's endpoints, with errors shaped like a node's.
+
+web3's own ``EthereumTesterProvider`` raises eth-tester exceptions straight through, so a
+revert looks different in-process than over HTTP. This provider answers with JSON-RPC error
+objects instead (code 3 + revert data for reverts, as geth does), so the SDK, and anyone's
+code, handles one shape of failure on every network.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth.exceptions import Revert, VMError
+from eth_abi import decode
+from eth_tester.exceptions import TransactionFailed, ValidationError
+from web3.providers.eth_tester import EthereumTesterProvider
+from web3.types import RPCEndpoint, RPCResponse
+
+from og_alpha.wire import ERROR_STRING
+
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+SERVER_ERROR = -32000
+
+
+def rpc_error(code: int, message: str, data: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return error
+
+
+def revert_error(exc: BaseException) -> dict[str, Any]:
+    """A JSON-RPC error object for a failed execution."""
+    cause = exc.args[0] if exc.args else exc
+    if isinstance(cause, Revert):
+        data = bytes(cause.args[0]) if cause.args else b""
+        reason = ""
+        if data[:4] == ERROR_STRING:
+            try:
+                reason = ": " + decode(["string"], data[4:])[0]
+            except Exception:  # noqa: BLE001
+                reason = ""
+        return rpc_error(3, f"execution reverted{reason}", "0x" + data.hex())
+    if isinstance(cause, VMError):
+        return rpc_error(SERVER_ERROR, f"execution failed: {cause}")
+    return rpc_error(3, f"execution reverted: {cause}", "0x")
+
+
+def normalise_message(message: str) -> str:
+    """py-evm says "Invalid transaction nonce: Expected 3, but got 1"; nodes say "nonce too
+    low". Clients retry on the node wording, so answer with it."""
+    lower = message.lower()
+    if "nonce" in lower and "expected" in lower:
+        try:
+            expected = int(lower.split("expected")[1].split(",")[0].strip())
+            got = int(lower.split("got")[1].strip().split()[0].strip("."))
+            return ("nonce too low: " if got < expected else "nonce too high: ") + message
+        except (IndexError, ValueError):
+            return "invalid nonce: " + message
+    return message
+
+
+class DevnetProvider(EthereumTesterProvider):
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        request_id = self._current_request_id
+        self._current_request_id += 1
+        namespace, _, endpoint = method.partition("_")
+        delegator = (self.api_endpoints or {}).get(namespace, {}).get(endpoint)
+        if delegator is None:
+            return self._error(request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not found"))
+        try:
+            result = delegator(self.ethereum_tester, params)
+        except NotImplementedError:
+            return self._error(
+                request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not implemented"))
+        except TransactionFailed as exc:
+            return self._error(request_id, revert_error(exc))
+        except (ValidationError, ValueError, TypeError, KeyError) as exc:
+            code = INVALID_PARAMS if isinstance(exc, (TypeError, KeyError)) else SERVER_ERROR
+            return self._error(request_id, rpc_error(code, normalise_message(str(exc))))
+        except Exception as exc:  # noqa: BLE001 - py-evm's own ValidationError and friends
+            return self._error(request_id, rpc_error(SERVER_ERROR, normalise_message(str(exc))))
+        return {"id": request_id, "jsonrpc": "2.0", "result": result}  # type: ignore[typeddict-item]
+
+    @staticmethod
+    def _error(request_id: int, error: dict[str, Any]) -> RPCResponse:
+        return {"id": request_id, "jsonrpc": "2.0", "error": error}  # type: ignore[typeddict-item]
