@@ -53,7 +53,8 @@ class Alpha:
         if not is_address(inference_hub_contract_address):
             raise InputError(
                 f"inference_hub_contract_address {inference_hub_contract_address!r} is not an "
-                "address")
+                "address"
+            )
         self.blockchain = blockchain
         self.wallet_account = wallet_account
         self.inference_hub_contract_address = to_checksum_address(inference_hub_contract_address)
@@ -88,8 +89,13 @@ class Alpha:
         tx = {"to": self.inference_hub_contract_address, "data": data}
         what = f"inference on {model_cid}"
         gas = self._tx.estimate(tx, InferenceError, what)
-        sent = self._tx.send(tx, gas * INFER_GAS_FACTOR, InferenceError, what,
-                             max_retries=5 if max_retries is None else max_retries)
+        sent = self._tx.send(
+            tx,
+            gas * INFER_GAS_FACTOR,
+            InferenceError,
+            what,
+            max_retries=5 if max_retries is None else max_retries,
+        )
         output, inference_id = self._inference_output(sent.receipt)
         if output.is_empty() and inference_id is not None:
             output = fetch_inference_result(self.api_url, inference_id, self._api_fetch)
@@ -105,8 +111,10 @@ class Alpha:
                 continue
             if log["address"].lower() == hub and bytes(topics[0]) == wire.INFERENCE_RESULT_TOPIC:
                 output = wire.decode_model_output(bytes(log["data"]))
-            elif (log["address"].lower() == INFERENCE_PRECOMPILE_ADDRESS.lower()
-                  and bytes(topics[0]) == wire.MODEL_INFERENCE_EVENT_TOPIC):
+            elif (
+                log["address"].lower() == INFERENCE_PRECOMPILE_ADDRESS.lower()
+                and bytes(topics[0]) == wire.MODEL_INFERENCE_EVENT_TOPIC
+            ):
                 # The event's first field is the id; decode only it, not the whole request.
                 inference_id = decode(["string"], bytes(log["data"]))[0]
         return output, inference_id
@@ -127,13 +135,15 @@ class Alpha:
         if not isinstance(model_cid, str) or not model_cid.strip():
             raise InputError(f"model_cid must be a non-empty string, got {model_cid!r}")
         if not isinstance(input_tensor_name, str) or not input_tensor_name:
-            raise InputError(f"input_tensor_name must be a non-empty string, got "
-                             f"{input_tensor_name!r}")
+            raise InputError(
+                f"input_tensor_name must be a non-empty string, got {input_tensor_name!r}"
+            )
         query = _query(input_query)
         if scheduler_params is not None:
             _check_schedule(scheduler_params)
         data = bytecode("PriceHistoryInference") + encode(
-            wire.WORKFLOW_CONSTRUCTOR_ARGS, [model_cid, input_tensor_name, query])
+            wire.WORKFLOW_CONSTRUCTOR_ARGS, [model_cid, input_tensor_name, query]
+        )
         tx: dict[str, Any] = {"data": data}
         what = "workflow deployment"
         gas = self._tx.estimate(tx, WorkflowError, what)
@@ -147,7 +157,8 @@ class Alpha:
         now = int(self.blockchain.eth.get_block("latest")["timestamp"])
         end_time = params.end_time(now)
         data = wire.SCHEDULER_REGISTER_TASK + encode(
-            ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)])
+            ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)]
+        )
         tx = {"to": WORKFLOW_SCHEDULER_ADDRESS, "data": data}
         what = f"scheduler registration of workflow {address}"
         try:
@@ -166,21 +177,27 @@ class Alpha:
         gas = self._tx.estimate(tx, WorkflowError, what)
         sent = self._tx.send(tx, gas * RUN_GAS_FACTOR, WorkflowError, what)
         for log in sent.receipt["logs"]:
-            if (log["address"].lower() == address.lower() and log["topics"]
-                    and bytes(log["topics"][0]) == wire.WORKFLOW_RESULT_EMITTED_TOPIC):
+            if (
+                log["address"].lower() == address.lower()
+                and log["topics"]
+                and bytes(log["topics"][0]) == wire.WORKFLOW_RESULT_EMITTED_TOPIC
+            ):
                 return wire.decode_model_output(bytes(log["data"]))
         raise WorkflowError(f"{what}: transaction {sent.transaction_hash} emitted no result")
 
     def read_workflow_result(self, contract_address: str) -> ModelOutput:
         """The latest result of a workflow (all-empty before its first run)."""
         address = self._workflow(contract_address)
-        raw = self._tx.call(address, wire.WORKFLOW_GET_RESULT, WorkflowError,
-                            f"reading workflow {address}")
+        raw = self._tx.call(
+            address, wire.WORKFLOW_GET_RESULT, WorkflowError, f"reading workflow {address}"
+        )
         try:
             return wire.decode_model_output(raw)
         except Exception:  # noqa: BLE001
-            raise WorkflowError(f"{address} is not a workflow: getInferenceResult() returned "
-                                f"{len(raw)} unreadable bytes") from None
+            raise WorkflowError(
+                f"{address} is not a workflow: getInferenceResult() returned "
+                f"{len(raw)} unreadable bytes"
+            ) from None
 
     def read_workflow_history(self, contract_address: str, num_results: int) -> list[ModelOutput]:
         """The ``num_results`` most recent results, most recent first."""
@@ -192,8 +209,10 @@ class Alpha:
         try:
             return wire.decode_model_outputs(raw)
         except Exception:  # noqa: BLE001
-            raise WorkflowError(f"{address} is not a workflow: getLastInferenceResults() "
-                                f"returned {len(raw)} unreadable bytes") from None
+            raise WorkflowError(
+                f"{address} is not a workflow: getLastInferenceResults() "
+                f"returned {len(raw)} unreadable bytes"
+            ) from None
 
     def _workflow(self, contract_address: str) -> str:
         if not isinstance(contract_address, str) or not is_address(contract_address):
@@ -208,8 +227,9 @@ def _mode(mode: Any) -> int:
     try:
         return int(InferenceMode(mode))
     except (ValueError, TypeError):
-        raise InputError(f"inference_mode must be an InferenceMode (VANILLA, ZKML, TEE), got "
-                         f"{mode!r}") from None
+        raise InputError(
+            f"inference_mode must be an InferenceMode (VANILLA, ZKML, TEE), got {mode!r}"
+        ) from None
 
 
 def _query(q: Any) -> tuple[Any, ...]:
@@ -220,8 +240,9 @@ def _query(q: Any) -> tuple[Any, ...]:
     if not 0 < int(q.total_candles) <= wire.UINT32_MAX:
         raise InputError(f"input_query.total_candles must be >= 1, got {q.total_candles}")
     if not 0 < int(q.candle_duration_in_mins) <= wire.UINT32_MAX:
-        raise InputError(f"input_query.candle_duration_in_mins must be >= 1, got "
-                         f"{q.candle_duration_in_mins}")
+        raise InputError(
+            f"input_query.candle_duration_in_mins must be >= 1, got {q.candle_duration_in_mins}"
+        )
     if not q.candle_types:
         raise InputError("input_query.candle_types is empty; list at least one CandleType")
     return q.to_abi_format()
@@ -231,8 +252,7 @@ def _check_schedule(p: Any) -> None:
     if not isinstance(p, SchedulerParams):
         raise InputError(f"scheduler_params must be a SchedulerParams, got {type(p).__name__}")
     if int(p.frequency) <= 0 or int(p.duration_hours) <= 0:
-        raise InputError(f"scheduler_params needs frequency > 0 s and duration_hours > 0, got "
-                         f"{p}")
+        raise InputError(f"scheduler_params needs frequency > 0 s and duration_hours > 0, got {p}")
 
 
 __all__ = ["Alpha", "abi"]

@@ -22,7 +22,8 @@ def artifact(name: str) -> dict[str, Any]:
         text = resources.files("og_alpha").joinpath("artifacts", f"{name}.json").read_text()
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"contract artifact {name}.json is missing from og_alpha/artifacts; run `make contracts`"
+            f"contract artifact {name}.json is missing from og_alpha/artifacts; "
+            "run `make contracts`"
         ) from None
     return json.loads(text)
 

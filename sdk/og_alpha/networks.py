@@ -25,21 +25,34 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from .alpha import Alpha
 
-ENV = {"network": "OG_NETWORK", "rpc_url": "OG_RPC_URL", "private_key": "OG_PRIVATE_KEY",
-       "hub_address": "OG_HUB_ADDRESS", "api_url": "OG_API_URL"}
+ENV = {
+    "network": "OG_NETWORK",
+    "rpc_url": "OG_RPC_URL",
+    "private_key": "OG_PRIVATE_KEY",
+    "hub_address": "OG_HUB_ADDRESS",
+    "api_url": "OG_API_URL",
+}
 CONFIG_FILE = "og.toml"
 
 # Addresses of the well-known dev keys (mnemonic "test test ... junk", m/44'/60'/0'/0/i, as
 # anvil and hardhat use; index 99 is the devnet's scheduler executor). Their keys are public:
 # they are refused on every network that is not on this machine.
-DEV_ADDRESSES = frozenset(a.lower() for a in (
-    "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
-    "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
-    "0x976EA74026E726554dB657fA54763abd0C3a0aa9", "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
-    "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f", "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
-    "0x98D08079928FcCB30598c6C6382ABfd7dbFaA1cD",
-))
+DEV_ADDRESSES = frozenset(
+    a.lower()
+    for a in (
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+        "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+        "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
+        "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+        "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+        "0x98D08079928FcCB30598c6C6382ABfd7dbFaA1cD",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,9 @@ class Network:
 NETWORKS = {
     "local": Network("local", None, "http://devnet.invalid"),
     "devnet": Network("devnet", "http://127.0.0.1:8545", "http://127.0.0.1:8545"),
-    "alpha": Network("alpha", "https://ogevmdevnet.opengradient.ai",
-                     "https://sdk-devnet.opengradient.ai"),
+    "alpha": Network(
+        "alpha", "https://ogevmdevnet.opengradient.ai", "https://sdk-devnet.opengradient.ai"
+    ),
 }
 
 
@@ -91,13 +105,21 @@ def _config(path: Path | None) -> dict[str, Any]:
     if section.get("private_key") and sys.platform != "win32":
         mode = path.stat().st_mode
         if mode & (stat.S_IRGRP | stat.S_IROTH):
-            warnings.warn(f"{path} holds a private key and is readable by other users; run "
-                          f"`chmod 600 {path}`", stacklevel=3)
+            warnings.warn(
+                f"{path} holds a private key and is readable by other users; run "
+                f"`chmod 600 {path}`",
+                stacklevel=3,
+            )
     return {k: v for k, v in section.items() if k in ENV}
 
 
-def resolve(network: str | None = None, private_key: str | None = None, *,
-            config_path: Path | None = None, **overrides: Any) -> Settings:
+def resolve(
+    network: str | None = None,
+    private_key: str | None = None,
+    *,
+    config_path: Path | None = None,
+    **overrides: Any,
+) -> Settings:
     """Settings from arguments, then environment, then ``og.toml``, then defaults."""
     unknown = set(overrides) - set(ENV)
     if unknown:
@@ -119,7 +141,8 @@ def resolve(network: str | None = None, private_key: str | None = None, *,
         net = Network(name, name, name)
     else:
         raise ConfigurationError(
-            f"unknown network {name!r}; use one of {', '.join(NETWORKS)} or a node URL")
+            f"unknown network {name!r}; use one of {', '.join(NETWORKS)} or a node URL"
+        )
     if pick("rpc_url"):
         net = replace(net, rpc_url=pick("rpc_url"))
     if pick("api_url"):
@@ -138,7 +161,8 @@ def _check_key(settings: Settings) -> None:
         if not net.is_local:
             raise ConfigurationError(
                 f"network {net.name!r} needs a private key: set OG_PRIVATE_KEY, pass "
-                "private_key=..., or put private_key in og.toml (chmod 600)")
+                "private_key=..., or put private_key in og.toml (chmod 600)"
+            )
         return
     try:
         address = Account.from_key(key).address
@@ -148,11 +172,11 @@ def _check_key(settings: Settings) -> None:
         raise ConfigurationError(
             f"refusing to use dev account {address} on {net.name!r}: its private key is public "
             "(it comes from the well-known test mnemonic), so anything it holds there can be "
-            "taken by anyone. Use your own key (OG_PRIVATE_KEY).")
+            "taken by anyone. Use your own key (OG_PRIVATE_KEY)."
+        )
 
 
-def connect(network: str | None = None, private_key: str | None = None, **overrides: Any
-            ) -> Alpha:
+def connect(network: str | None = None, private_key: str | None = None, **overrides: Any) -> Alpha:
     """An ``Alpha`` client for the configured network (``local`` by default).
 
     ``local`` starts an in-process devnet (reach it as ``alpha.devnet``) and uses dev
@@ -170,8 +194,13 @@ def connect(network: str | None = None, private_key: str | None = None, **overri
         devnet = Devnet()
         alpha = devnet.alpha(0)
         if settings.private_key is not None:
-            alpha = Alpha(devnet.web3, Account.from_key(settings.private_key), net.hub_address,
-                          net.api_url, api_fetch=alpha._api_fetch)
+            alpha = Alpha(
+                devnet.web3,
+                Account.from_key(settings.private_key),
+                net.hub_address,
+                net.api_url,
+                api_fetch=alpha._api_fetch,
+            )
         alpha.devnet = devnet  # type: ignore[attr-defined]
         return alpha
     if settings.private_key is None:

@@ -61,14 +61,19 @@ def parse_result_document(body: bytes) -> ModelOutput:
         else:
             m = next(iter(result.values()))["model_output"]
         numbers = [
-            (t["name"], [(int(x["value"]), int(x["decimals"])) for x in t["values"]],
-             [int(d) for d in t.get("shape", [])])
+            (
+                t["name"],
+                [(int(x["value"]), int(x["decimals"])) for x in t["values"]],
+                [int(d) for d in t.get("shape", [])],
+            )
             for t in m.get("numbers") or []
         ]
         strings = [(t["name"], list(t["values"])) for t in m.get("strings") or []]
         jsons = [(t["name"], t["value"]) for t in m.get("jsons") or []]
     except (ValueError, KeyError, IndexError, TypeError, StopIteration) as exc:
-        raise OpenGradientError(f"node API returned an unreadable inference result: {exc}") from None
+        raise OpenGradientError(
+            f"node API returned an unreadable inference result: {exc}"
+        ) from None
     return model_output_from_abi((numbers, strings, jsons, False))
 
 
@@ -82,6 +87,7 @@ def http_fetch(url: str, timeout: float = 30.0) -> bytes:
         raise NetworkError(f"node API at {url} unreachable: {exc}") from None
 
 
-def fetch_inference_result(api_url: str, inference_id: str, fetch: Fetch | None = None
-                           ) -> ModelOutput:
+def fetch_inference_result(
+    api_url: str, inference_id: str, fetch: Fetch | None = None
+) -> ModelOutput:
     return parse_result_document((fetch or http_fetch)(inference_url(api_url, inference_id)))

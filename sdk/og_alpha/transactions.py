@@ -51,8 +51,9 @@ def revert_details(exc: ContractLogicError) -> tuple[str | None, bytes]:
 class Transactor:
     """Signs and sends for one account on one ``Web3``."""
 
-    def __init__(self, web3: Web3, account: LocalAccount,
-                 receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT) -> None:
+    def __init__(
+        self, web3: Web3, account: LocalAccount, receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT
+    ) -> None:
         self.web3 = web3
         self.account = account
         self.receipt_timeout = receipt_timeout
@@ -73,34 +74,61 @@ class Transactor:
     def call(self, to: str, data: bytes, error: type[RevertError], what: str) -> bytes:
         """``eth_call`` from this account; a revert raises ``error`` with its reason."""
         try:
-            return bytes(self._rpc(what, lambda: self.web3.eth.call(
-                {"from": self.account.address, "to": to, "data": data})))
+            return bytes(
+                self._rpc(
+                    what,
+                    lambda: self.web3.eth.call(
+                        {"from": self.account.address, "to": to, "data": data}
+                    ),
+                )
+            )
         except ContractLogicError as exc:
             reason, raw = revert_details(exc)
-            raise error(f"{what} reverted: {reason or 'no reason given'}", reason=reason,
-                        data=raw) from None
+            raise error(
+                f"{what} reverted: {reason or 'no reason given'}", reason=reason, data=raw
+            ) from None
 
     def estimate(self, tx: dict[str, Any], error: type[RevertError], what: str) -> int:
         try:
-            return int(self._rpc(what, lambda: self.web3.eth.estimate_gas(
-                {"from": self.account.address, **tx})))
+            return int(
+                self._rpc(
+                    what, lambda: self.web3.eth.estimate_gas({"from": self.account.address, **tx})
+                )
+            )
         except ContractLogicError as exc:
             reason, raw = revert_details(exc)
-            raise error(f"{what} would revert: {reason or 'no reason given'} "
-                        "(nothing was sent)", reason=reason, data=raw) from None
+            raise error(
+                f"{what} would revert: {reason or 'no reason given'} (nothing was sent)",
+                reason=reason,
+                data=raw,
+            ) from None
 
-    def send(self, tx: dict[str, Any], gas: int, error: type[RevertError], what: str,
-             max_retries: int = 5) -> Sent:
+    def send(
+        self,
+        tx: dict[str, Any],
+        gas: int,
+        error: type[RevertError],
+        what: str,
+        max_retries: int = 5,
+    ) -> Sent:
         """Sign, send, wait. Retries nonce errors only; never resends a transaction that may
         have reached the node."""
         attempts = max(1, int(max_retries) if max_retries is not None else 5)
         for attempt in range(attempts):
-            nonce = self._rpc(what, lambda: self.web3.eth.get_transaction_count(
-                self.account.address, "pending"))
+            nonce = self._rpc(
+                what, lambda: self.web3.eth.get_transaction_count(self.account.address, "pending")
+            )
             gas_price = self._rpc(what, lambda: self.web3.eth.gas_price)
-            signed = self.account.sign_transaction({
-                **tx, "nonce": nonce, "gas": int(gas), "gasPrice": int(gas_price),
-                "chainId": self.chain_id, "value": tx.get("value", 0)})
+            signed = self.account.sign_transaction(
+                {
+                    **tx,
+                    "nonce": nonce,
+                    "gas": int(gas),
+                    "gasPrice": int(gas_price),
+                    "chainId": self.chain_id,
+                    "value": tx.get("value", 0),
+                }
+            )
             raw = bytes(signed.raw_transaction)
             tx_hash = "0x" + keccak(raw).hex()
             try:
@@ -109,30 +137,41 @@ class Transactor:
                 raise NetworkError(
                     f"{what}: connection failed while sending ({exc}); the transaction "
                     f"{tx_hash} may have been sent: check it before sending again",
-                    may_have_been_sent=True, transaction_hash=tx_hash) from None
+                    may_have_been_sent=True,
+                    transaction_hash=tx_hash,
+                ) from None
             except (Web3Exception, ValueError) as exc:
                 message = str(exc)
                 if any(n in message.lower() for n in NONCE_ERRORS) and attempt + 1 < attempts:
                     continue
-                raise OpenGradientError(f"{what}: the node refused the transaction: {message}"
-                                        ) from None
+                raise OpenGradientError(
+                    f"{what}: the node refused the transaction: {message}"
+                ) from None
             return Sent(tx_hash, self.wait(tx_hash, error, what))
-        raise OpenGradientError(f"{what}: nonce errors on all {attempts} attempts")  # pragma: no cover
+        raise OpenGradientError(
+            f"{what}: nonce errors on all {attempts} attempts"
+        )  # pragma: no cover
 
     def wait(self, tx_hash: str, error: type[RevertError], what: str) -> Any:
         try:
             receipt = self.web3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.receipt_timeout, poll_latency=0.05)
+                tx_hash, timeout=self.receipt_timeout, poll_latency=0.05
+            )
         except TimeExhausted:
             raise NetworkError(
                 f"{what}: no receipt for {tx_hash} within {self.receipt_timeout:g} s; it may "
                 "still be mined: check it before sending again",
-                may_have_been_sent=True, transaction_hash=tx_hash) from None
+                may_have_been_sent=True,
+                transaction_hash=tx_hash,
+            ) from None
         except _CONNECTION_ERRORS as exc:
             raise NetworkError(
                 f"{what}: connection lost waiting for {tx_hash} ({exc}); it was sent",
-                may_have_been_sent=True, transaction_hash=tx_hash) from None
+                may_have_been_sent=True,
+                transaction_hash=tx_hash,
+            ) from None
         if receipt["status"] != 1:
-            raise error(f"{what}: transaction {tx_hash} reverted on chain",
-                        transaction_hash=tx_hash)
+            raise error(
+                f"{what}: transaction {tx_hash} reverted on chain", transaction_hash=tx_hash
+            )
         return receipt

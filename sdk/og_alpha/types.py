@@ -56,9 +56,7 @@ class HistoricalInputQuery:
     @classmethod
     def from_abi(cls, value: tuple[Any, ...]) -> HistoricalInputQuery:
         base, quote, total, duration, order, types = value
-        return cls(
-            base, quote, total, duration, CandleOrder(order), [CandleType(t) for t in types]
-        )
+        return cls(base, quote, total, duration, CandleOrder(order), [CandleType(t) for t in types])
 
 
 @dataclass(frozen=True)

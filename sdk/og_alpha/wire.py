@@ -56,9 +56,7 @@ MODEL_INFERENCE_EVENT_TOPIC = topic(
 
 QUERY_HISTORICAL_CANDLES = selector(f"queryHistoricalCandles({HISTORICAL_QUERY})")
 RUN_INFERENCE_ON_PRICE_FEED_ARGS = ["string", "string", HISTORICAL_QUERY]
-RUN_INFERENCE_ON_PRICE_FEED = selector(
-    f"runInferenceOnPriceFeed(string,string,{HISTORICAL_QUERY})"
-)
+RUN_INFERENCE_ON_PRICE_FEED = selector(f"runInferenceOnPriceFeed(string,string,{HISTORICAL_QUERY})")
 
 WORKFLOW_CONSTRUCTOR_ARGS = ["string", "string", HISTORICAL_QUERY]
 WORKFLOW_RUN = selector("run()")
@@ -108,10 +106,7 @@ def number_to_float(value: int, decimals: int) -> float:
 def _float_numbers(flat: np.ndarray) -> list[NumberTuple]:
     # repr of a numpy scalar is its shortest round-tripping form *for its own precision*,
     # so float32 0.1 travels as "0.1", not as 0.10000000149011612.
-    if flat.dtype == np.float64:
-        texts = [repr(x) for x in flat.tolist()]
-    else:
-        texts = [str(x) for x in flat]
+    texts = [repr(x) for x in flat.tolist()] if flat.dtype == np.float64 else [str(x) for x in flat]
     return [decimal_to_number(t) for t in texts]
 
 

@@ -15,16 +15,17 @@ from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
 from eth.db import get_db_backend
 from eth.exceptions import VMError
+from eth.vm.forks.cancun.state import get_total_blob_gas
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
 from eth_tester.backends.pyevm.main import PyEVMBackend, get_default_genesis_params
-from eth.vm.forks.cancun.state import get_total_blob_gas
-ZERO_ADDRESS = b"\x00" * 20
 from eth_utils import keccak, to_canonical_address
 
 from .precompiles import PrecompileContext
+
+ZERO_ADDRESS = b"\x00" * 20
 
 Precompile = Callable[[ComputationAPI], ComputationAPI]
 
@@ -60,7 +61,8 @@ def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
         chain_id = DEVNET_CHAIN_ID
         gas_estimator = staticmethod(estimate_gas)
         vm_configuration = ConsensusApplier(NoProofConsensus).amend_vm_configuration(
-            ((0, DevnetVM),))
+            ((0, DevnetVM),)
+        )
 
         def get_transaction_builder(self) -> Any:
             return self.get_vm().get_transaction_builder()
@@ -140,7 +142,9 @@ class DevnetBackend(PyEVMBackend):
                 coinbase=coinbase,
                 # prevrandao from the block number, not os.urandom: same chain, same hashes.
                 mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
-                blob_gas_used=sum(get_total_blob_gas(t) for t in self.chain.get_block().transactions),
+                blob_gas_used=sum(
+                    get_total_blob_gas(t) for t in self.chain.get_block().transactions
+                ),
             )
             hashes.append(block.hash)
         return tuple(hashes)

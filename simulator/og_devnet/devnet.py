@@ -5,7 +5,6 @@ The pytest plugin, the ``og devnet`` server and the CLI are thin layers over thi
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,9 +90,11 @@ class Devnet:
         }
         genesis[to_canonical_address(self._executor.address)] = genesis_account(balance_wei)
         genesis[to_canonical_address(INFERENCE_HUB_ADDRESS)] = genesis_account(
-            code=bytecode("InferenceHub", deployed=True))
+            code=bytecode("InferenceHub", deployed=True)
+        )
         genesis[to_canonical_address(WORKFLOW_SCHEDULER_ADDRESS)] = genesis_account(
-            code=bytecode("WorkflowScheduler", deployed=True))
+            code=bytecode("WorkflowScheduler", deployed=True)
+        )
         self.backend = DevnetBackend(
             self.context,
             {
@@ -115,7 +116,8 @@ class Devnet:
         """An ``Alpha`` client bound to this devnet and dev account ``account_index``."""
         if not 0 <= account_index < len(self.accounts):
             raise DevnetError(
-                f"account_index must be 0..{len(self.accounts) - 1}, got {account_index}")
+                f"account_index must be 0..{len(self.accounts) - 1}, got {account_index}"
+            )
         return Alpha(
             self.web3,
             self.accounts[account_index],
@@ -179,9 +181,15 @@ class Devnet:
         gas_price = max(int(self.backend.chain.header.base_fee_per_gas or 0) * 2, 10**9)
         for i, data in enumerate(calls):
             signed = Account.sign_transaction(
-                {"nonce": nonce + i, "gasPrice": gas_price, "gas": EXECUTE_GAS,
-                 "to": WORKFLOW_SCHEDULER_ADDRESS, "value": 0, "data": data,
-                 "chainId": self.chain_id},
+                {
+                    "nonce": nonce + i,
+                    "gasPrice": gas_price,
+                    "gas": EXECUTE_GAS,
+                    "to": WORKFLOW_SCHEDULER_ADDRESS,
+                    "value": 0,
+                    "data": data,
+                    "chainId": self.chain_id,
+                },
                 self._executor.key,
             )
             self.backend.send_raw_transaction(bytes(signed.raw_transaction))
@@ -221,7 +229,7 @@ class Devnet:
         return out
 
     def __repr__(self) -> str:
-        return (f"<Devnet block={self.block_number} time={self.now} models={len(self.models)} "
-                f"accounts={len(self.accounts)}>")
-
-
+        return (
+            f"<Devnet block={self.block_number} time={self.now} models={len(self.models)} "
+            f"accounts={len(self.accounts)}>"
+        )

@@ -138,9 +138,7 @@ class ModelHub:
         _validate_onnx(data)
         session = _session(data)
         cid = cid or ipfs_cid_v0(data)
-        inputs = tuple(
-            TensorSpec(i.name, i.type, _shape(i.shape)) for i in session.get_inputs()
-        )
+        inputs = tuple(TensorSpec(i.name, i.type, _shape(i.shape)) for i in session.get_inputs())
         outputs = tuple(o.name for o in session.get_outputs())
         self._models[cid] = Model(cid, len(data), session, inputs, outputs)
         return cid
@@ -298,8 +296,10 @@ def output_tensors(outputs: Mapping[str, Any]) -> tuple[list[Any], list[Any], li
             except Exception as exc:  # noqa: BLE001
                 raise PrecompileError(f"model output {name!r} cannot be encoded: {exc}") from None
             numbers.append(tensor)
-        elif isinstance(value, np.ndarray) and value.dtype.kind in "OUS" and all(
-            isinstance(x, str) for x in value.reshape(-1).tolist()
+        elif (
+            isinstance(value, np.ndarray)
+            and value.dtype.kind in "OUS"
+            and all(isinstance(x, str) for x in value.reshape(-1).tolist())
         ):
             strings.append((name, [str(x) for x in value.reshape(-1).tolist()]))
         else:

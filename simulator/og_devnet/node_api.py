@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import urllib.parse
 
-from og_alpha.node_api import INFERENCE_PATH, result_document
 from og_alpha.errors import NetworkError
+from og_alpha.node_api import INFERENCE_PATH, result_document
 
 from .log import ResultStore
 
@@ -16,11 +16,12 @@ def handle(results: ResultStore, path: str) -> tuple[int, bytes]:
     path = urllib.parse.urlsplit(path).path
     if not path.startswith(INFERENCE_PATH):
         return 404, json.dumps({"code": 5, "message": f"no route {path}"}).encode()
-    inference_id = urllib.parse.unquote(path[len(INFERENCE_PATH):])
+    inference_id = urllib.parse.unquote(path[len(INFERENCE_PATH) :])
     found = results.get(inference_id)
     if found is None:
         return 404, json.dumps(
-            {"code": 5, "message": f"inference {inference_id} not found"}).encode()
+            {"code": 5, "message": f"inference {inference_id} not found"}
+        ).encode()
     mode, output = found
     return 200, json.dumps(result_document(mode, output)).encode()
 

@@ -94,7 +94,9 @@ class PrecompileContext:
         last_key, count = self._sequence
         count = count + 1 if key == last_key else 0
         self._sequence = (key, count)
-        packed = b"".join(int(k).to_bytes(32, "big") if not isinstance(k, bytes) else k for k in key)
+        packed = b"".join(
+            int(k).to_bytes(32, "big") if not isinstance(k, bytes) else k for k in key
+        )
         return "0x" + keccak(packed + count.to_bytes(4, "big")).hex()
 
     # --- shared by both precompiles ----------------------------------------------------------
@@ -129,8 +131,9 @@ class PrecompileContext:
             out_numbers, out_strings, out_jsons = output_tensors(outputs)
         except DevnetError as exc:
             self.log.append(
-                InferenceRecord(**record, inputs=_inputs(numbers, strings), output=None,
-                                error=str(exc))
+                InferenceRecord(
+                    **record, inputs=_inputs(numbers, strings), output=None, error=str(exc)
+                )
             )
             _revert(computation, str(exc))
             raise AssertionError("unreachable") from None
@@ -157,8 +160,9 @@ class PrecompileContext:
         return encode([wire.MODEL_OUTPUT], [on_chain])
 
 
-def _inputs(numbers: list[Any], strings: list[Any], feeds: dict[str, Any] | None = None
-            ) -> dict[str, Any]:
+def _inputs(
+    numbers: list[Any], strings: list[Any], feeds: dict[str, Any] | None = None
+) -> dict[str, Any]:
     if feeds is not None:
         return dict(feeds)
     out: dict[str, Any] = {name: values for name, values in strings}
@@ -168,7 +172,8 @@ def _inputs(numbers: list[Any], strings: list[Any], feeds: dict[str, Any] | None
 
 
 def _dispatch(
-    computation: ComputationAPI, handlers: dict[bytes, Callable[[ComputationAPI, bytes], bytes]],
+    computation: ComputationAPI,
+    handlers: dict[bytes, Callable[[ComputationAPI, bytes], bytes]],
     name: str,
 ) -> ComputationAPI:
     data = computation.msg.data_as_bytes
@@ -200,8 +205,9 @@ def inference_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], C
     return lambda computation: _dispatch(computation, handlers, "InferencePrecompile")
 
 
-def _query_candles(ctx: PrecompileContext, computation: ComputationAPI, query: tuple[Any, ...]
-                   ) -> tuple[list[Any], list[int]]:
+def _query_candles(
+    ctx: PrecompileContext, computation: ComputationAPI, query: tuple[Any, ...]
+) -> tuple[list[Any], list[int]]:
     """A HistoricalInputQuery at the block's time -> (flattened Numbers, shape)."""
     base, quote, total, duration, order, types = query
     if total == 0:
@@ -209,8 +215,10 @@ def _query_candles(ctx: PrecompileContext, computation: ComputationAPI, query: t
     if not types:
         raise DevnetError("price feed: candle_types is empty; ask for at least one column")
     if any(t > 4 for t in types):
-        raise DevnetError(f"price feed: unknown candle type in {list(types)}; use 0..4 "
-                          "(HIGH, LOW, OPEN, CLOSE, VOLUME)")
+        raise DevnetError(
+            f"price feed: unknown candle type in {list(types)}; use 0..4 "
+            "(HIGH, LOW, OPEN, CLOSE, VOLUME)"
+        )
     if order > 1:
         raise DevnetError(f"price feed: unknown order {order}; use 0 ASCENDING or 1 DESCENDING")
     computation.consume_gas(GAS_PER_ELEMENT * total * len(types), reason="price feed")

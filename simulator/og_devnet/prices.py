@@ -24,8 +24,13 @@ COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 _TYPE_COLUMN = {0: 1, 1: 2, 2: 0, 3: 3, 4: 4}
 MAX_CANDLES = 10_000
 SYNTHETIC_START = 1_704_067_200  # 2024-01-01T00:00:00Z: synthetic history begins here
-DEFAULT_SYNTHETIC = {("BTC", "USD"): 60_000.0, ("ETH", "USD"): 3_300.0, ("SOL", "USD"): 150.0,
-                     ("ETH", "BTC"): 0.055, ("OG", "USD"): 1.0}
+DEFAULT_SYNTHETIC = {
+    ("BTC", "USD"): 60_000.0,
+    ("ETH", "USD"): 3_300.0,
+    ("SOL", "USD"): 150.0,
+    ("ETH", "BTC"): 0.055,
+    ("OG", "USD"): 1.0,
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def _uniform(seed: int, minutes: np.ndarray, stream: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         key = minutes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(
-            (seed * 8 + stream) & 0xFFFFFFFFFFFFFFFF)
+            (seed * 8 + stream) & 0xFFFFFFFFFFFFFFFF
+        )
     return (_mix(key) >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
@@ -75,9 +81,11 @@ class Synthetic:
     def minute_closes(self, minutes: np.ndarray) -> np.ndarray:
         t = minutes.astype(np.float64)
         phases = [_uniform(self.seed, np.array([k]), 7)[0] * 2 * math.pi for k in range(3)]
-        drift = (0.06 * np.sin(2 * math.pi * t / (60 * 24 * 29) + phases[0])
-                 + 0.02 * np.sin(2 * math.pi * t / (60 * 24 * 3.1) + phases[1])
-                 + 0.006 * np.sin(2 * math.pi * t / (60 * 4.7) + phases[2]))
+        drift = (
+            0.06 * np.sin(2 * math.pi * t / (60 * 24 * 29) + phases[0])
+            + 0.02 * np.sin(2 * math.pi * t / (60 * 24 * 3.1) + phases[1])
+            + 0.006 * np.sin(2 * math.pi * t / (60 * 4.7) + phases[2])
+        )
         noise = (_uniform(self.seed, minutes, 1) - 0.5) * 0.004
         return self.start_price * np.exp(drift + noise)
 
@@ -112,8 +120,9 @@ def _pair(base: str, quote: str) -> tuple[str, str]:
 class PriceFeed:
     """Candles by (base, quote, duration): explicit rows win over the synthetic series."""
 
-    def __init__(self, clock: Callable[[], int], gaps: Callable[[str, str], list[tuple[int, int]]]
-                 ) -> None:
+    def __init__(
+        self, clock: Callable[[], int], gaps: Callable[[str, str], list[tuple[int, int]]]
+    ) -> None:
         self._clock = clock
         self._gaps = gaps
         self._synthetic: dict[tuple[str, str], Synthetic] = {
@@ -129,8 +138,9 @@ class PriceFeed:
         pair = _pair(base, quote)
         self._synthetic[pair] = Synthetic(_seed(*pair), float(start_price))
 
-    def set_candles(self, base: str, quote: str, duration_mins: int,
-                    rows: Iterable[Sequence[float]]) -> int:
+    def set_candles(
+        self, base: str, quote: str, duration_mins: int, rows: Iterable[Sequence[float]]
+    ) -> int:
         """Set candles (timestamp, open, high, low, close, volume) for a pair and duration.
 
         Rows are validated first; on any bad row nothing changes. Returns the row count.
@@ -156,7 +166,8 @@ class PriceFeed:
                 if missing:
                     raise PriceDataError(
                         f"{path}: missing column(s) {', '.join(missing)}; expected a header "
-                        f"row {','.join(COLUMNS)}")
+                        f"row {','.join(COLUMNS)}"
+                    )
                 rows = [[r[c] for c in COLUMNS] for r in reader]
         except OSError as exc:
             raise PriceDataError(f"cannot read price CSV {str(path)!r}: {exc}") from None
@@ -169,8 +180,9 @@ class PriceFeed:
         return sorted(set(self._synthetic) | {(b, q) for b, q, _ in self._rows})
 
     # --- queries -------------------------------------------------------------------------
-    def candles(self, base: str, quote: str, duration_mins: int, count: int,
-                end: int | None = None) -> Candles:
+    def candles(
+        self, base: str, quote: str, duration_mins: int, count: int, end: int | None = None
+    ) -> Candles:
         """The last ``count`` candles completed at or before ``end`` (default: chain time)."""
         b, q = _pair(base, quote)
         duration = _duration(duration_mins)
@@ -192,18 +204,21 @@ class PriceFeed:
             hit = (opens >= start) & (opens < stop)
             if hit.any():
                 raise PriceDataError(
-                    f"no {b}/{q} {duration}m candle at {int(opens[hit][0])}: gap in price data")
+                    f"no {b}/{q} {duration}m candle at {int(opens[hit][0])}: gap in price data"
+                )
         return Candles(opens, values)
 
-    def _from_rows(self, b: str, q: str, duration: int, rows: dict[int, tuple[float, ...]],
-                   opens: np.ndarray) -> np.ndarray:
+    def _from_rows(
+        self, b: str, q: str, duration: int, rows: dict[int, tuple[float, ...]], opens: np.ndarray
+    ) -> np.ndarray:
         missing = [int(t) for t in opens if int(t) not in rows]
         if missing:
             first = min(rows)
             if missing[0] < first:
                 raise PriceDataError(
                     f"not enough {b}/{q} {duration}m history: {len(opens)} candles up to "
-                    f"{int(opens[-1])} need data from {int(opens[0])}, data starts at {first}")
+                    f"{int(opens[-1])} need data from {int(opens[0])}, data starts at {first}"
+                )
             raise PriceDataError(f"no {b}/{q} {duration}m candle at {missing[0]}: gap in data")
         return np.array([rows[int(t)] for t in opens], dtype=np.float64)
 
@@ -211,11 +226,20 @@ class PriceFeed:
         if opens[0] < SYNTHETIC_START:
             raise PriceDataError(
                 f"not enough {b}/{q} history: the synthetic series starts at {SYNTHETIC_START}, "
-                f"the query needs {int(opens[0])}")
+                f"the query needs {int(opens[0])}"
+            )
         minutes = self._synthetic[(b, q)].minutes(int(opens[0]) // 60, len(opens) * duration)
         per = minutes.reshape(len(opens), duration, 5)
-        return np.stack([per[:, 0, 0], per[:, :, 1].max(axis=1), per[:, :, 2].min(axis=1),
-                         per[:, -1, 3], np.round(per[:, :, 4].sum(axis=1), 4)], axis=1)
+        return np.stack(
+            [
+                per[:, 0, 0],
+                per[:, :, 1].max(axis=1),
+                per[:, :, 2].min(axis=1),
+                per[:, -1, 3],
+                np.round(per[:, :, 4].sum(axis=1), 4),
+            ],
+            axis=1,
+        )
 
     # --- snapshots -----------------------------------------------------------------------
     def state(self) -> tuple[Any, ...]:
@@ -226,8 +250,11 @@ class PriceFeed:
 
 
 def _duration(duration_mins: Any) -> int:
-    if isinstance(duration_mins, bool) or not isinstance(duration_mins, (int, np.integer)) or \
-            not 0 < int(duration_mins) <= 10_080:
+    if (
+        isinstance(duration_mins, bool)
+        or not isinstance(duration_mins, (int, np.integer))
+        or not 0 < int(duration_mins) <= 10_080
+    ):
         raise PriceDataError(f"candle duration must be 1..10080 minutes, got {duration_mins!r}")
     return int(duration_mins)
 
@@ -247,5 +274,6 @@ def _check_row(i: int, row: Sequence[Any], duration: int) -> tuple[int, tuple[fl
     if h < max(o, c) or lo > min(o, c) or v < 0:
         raise PriceDataError(
             f"row {i}: implausible candle (need high >= max(open, close), low <= min(open, "
-            f"close), volume >= 0): {list(row)!r}")
+            f"close), volume >= 0): {list(row)!r}"
+        )
     return ts, (o, h, lo, c, v)

@@ -68,12 +68,15 @@ class DevnetProvider(EthereumTesterProvider):
         namespace, _, endpoint = method.partition("_")
         delegator = (self.api_endpoints or {}).get(namespace, {}).get(endpoint)
         if delegator is None:
-            return self._error(request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not found"))
+            return self._error(
+                request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not found")
+            )
         try:
             result = delegator(self.ethereum_tester, params)
         except NotImplementedError:
             return self._error(
-                request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not implemented"))
+                request_id, rpc_error(METHOD_NOT_FOUND, f"method {method} not implemented")
+            )
         except TransactionFailed as exc:
             return self._error(request_id, revert_error(exc))
         except (ValidationError, ValueError, TypeError, KeyError) as exc:

@@ -38,8 +38,9 @@ def _og_session_devnet() -> Devnet:
 
 
 @pytest.fixture(scope="module")
-def _og_module_devnet(request: pytest.FixtureRequest, _og_session_devnet: Devnet
-                      ) -> Iterator[Devnet]:
+def _og_module_devnet(
+    request: pytest.FixtureRequest, _og_session_devnet: Devnet
+) -> Iterator[Devnet]:
     devnet = _og_session_devnet
     snapshot = devnet.snapshot()
     yield devnet

@@ -63,7 +63,9 @@ class Scheduler:
         out: list[Task] = []
         while True:
             raw = self._devnet.call(
-                WORKFLOW_SCHEDULER_ADDRESS, _GET_TASKS + encode(["uint256", "uint256"], [len(out), 200]))
+                WORKFLOW_SCHEDULER_ADDRESS,
+                _GET_TASKS + encode(["uint256", "uint256"], [len(out), 200]),
+            )
             page = decode([f"{TASK}[]"], raw)[0]
             out.extend(
                 Task(len(out) + i, to_checksum_address(t[0]), to_checksum_address(t[1]), *t[2:])
@@ -91,7 +93,9 @@ class Scheduler:
             while heap and heap[0][0] == due:
                 batch.append(heapq.heappop(heap))
             block_time = max(due, self._devnet.now + 1)
-            self._devnet._mine_system_block(block_time, [self._execute_data(tid) for _, tid, _ in batch])
+            self._devnet._mine_system_block(
+                block_time, [self._execute_data(tid) for _, tid, _ in batch]
+            )
             for _, task_id, frequency in batch:
                 nxt = due + frequency
                 if nxt <= min(timestamp, ends[task_id]):
@@ -112,5 +116,6 @@ def check_time(now: int, timestamp: Any) -> int:
     if timestamp < now:
         raise DevnetError(
             f"time never moves backwards: the chain is at {now}, asked for {timestamp}; "
-            "use a snapshot and revert to go back")
+            "use a snapshot and revert to go back"
+        )
     return timestamp

@@ -12,8 +12,14 @@ def fmt(value: Any, width: int = 48) -> str:
     """A short, readable rendering of a tensor, string or JSON value."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
-            text = np.array2string(value, precision=6, separator=", ", max_line_width=10**6,
-                                   threshold=8, suppress_small=True)
+            text = np.array2string(
+                value,
+                precision=6,
+                separator=", ",
+                max_line_width=10**6,
+                threshold=8,
+                suppress_small=True,
+            )
         else:
             text = np.array2string(value, separator=", ", max_line_width=10**6, threshold=8)
     elif isinstance(value, dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from og_devnet import cid
 from og_devnet.cid import ipfs_cid_v0
 

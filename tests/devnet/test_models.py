@@ -23,8 +23,11 @@ def test_add_returns_the_ipfs_cid_of_the_file_or_the_given_one() -> None:
 
 @pytest.mark.parametrize(
     ("payload", "problem"),
-    [(b"", "empty"), (b"this is not a model", "not an ONNX model"),
-     ((MODELS / "linear.onnx").read_bytes()[:-40], "not an ONNX model|cannot load")],
+    [
+        (b"", "empty"),
+        (b"this is not a model", "not an ONNX model"),
+        ((MODELS / "linear.onnx").read_bytes()[:-40], "not an ONNX model|cannot load"),
+    ],
 )
 def test_add_refuses_what_is_not_a_loadable_onnx_model(payload: bytes, problem: str) -> None:
     hub = ModelHub()
@@ -41,9 +44,12 @@ def test_add_refuses_external_data_references(tmp_path) -> None:
     entry.key, entry.value = "location", "../../etc/passwd"
     weights.ClearField("float_data")
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "w"], ["y"])], "g",
+        [helper.make_node("Add", ["x", "w"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])], [weights])
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+        [weights],
+    )
     data = helper.make_model(graph).SerializeToString()
     with pytest.raises(ModelError, match="external data file '../../etc/passwd'"):
         ModelHub().add(data)
@@ -62,7 +68,9 @@ def _feeds(hub: ModelHub, cid: str, model_input: dict) -> dict:
 def test_inputs_are_cast_and_reshaped_to_the_declared_input() -> None:
     hub = ModelHub()
     cid = hub.add(MODELS / "ohlc_seq.onnx")  # declares float32 [1, 10, 4]
-    feeds = _feeds(hub, cid, {"open_high_low_close": np.arange(40, dtype=np.float64).reshape(10, 4)})
+    feeds = _feeds(
+        hub, cid, {"open_high_low_close": np.arange(40, dtype=np.float64).reshape(10, 4)}
+    )
     arr = feeds["open_high_low_close"]
     assert arr.shape == (1, 10, 4) and arr.dtype == np.float32
     int_cid = hub.add(MODELS / "int_model.onnx")
@@ -109,9 +117,12 @@ def test_a_model_that_fails_at_run_time_is_a_precompile_error() -> None:
     # declares [2] but computes a Reshape to [3]: loads fine, fails on every run.
     shape = helper.make_tensor("s", TensorProto.INT64, [1], [3])
     graph = helper.make_graph(
-        [helper.make_node("Reshape", ["x", "s"], ["y"])], "g",
+        [helper.make_node("Reshape", ["x", "s"], ["y"])],
+        "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])], [shape])
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3])],
+        [shape],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 9
     hub = ModelHub()

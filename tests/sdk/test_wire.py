@@ -11,8 +11,15 @@ from og_alpha import InputError, OpenGradientError, wire
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("0.1", (1, 1)), ("2.5e-07", (25, 8)), ("100.0", (100, 0)), ("0.0", (0, 0)),
-     ("-3.25", (-325, 2)), ("1e+30", (10**30, 0)), ("3.4028235e+38", (34028235, -31))],
+    [
+        ("0.1", (1, 1)),
+        ("2.5e-07", (25, 8)),
+        ("100.0", (100, 0)),
+        ("0.0", (0, 0)),
+        ("-3.25", (-325, 2)),
+        ("1e+30", (10**30, 0)),
+        ("3.4028235e+38", (34028235, -31)),
+    ],
 )
 def test_decimal_to_number_uses_fewest_decimals(text: str, number: tuple[int, int]) -> None:
     assert wire.decimal_to_number(text) == number
@@ -20,13 +27,15 @@ def test_decimal_to_number_uses_fewest_decimals(text: str, number: tuple[int, in
 
 
 def test_encode_model_input_keeps_names_shapes_and_kinds() -> None:
-    numbers, strings = wire.encode_model_input({
-        "x": np.array([[0.1, 0.2, 0.3]], dtype=np.float32),
-        "n": [[1, 2], [3, 4]],
-        "scalar": 2.5e-7,
-        "text": "hello",
-        "words": np.array(["a", "b"]),
-    })
+    numbers, strings = wire.encode_model_input(
+        {
+            "x": np.array([[0.1, 0.2, 0.3]], dtype=np.float32),
+            "n": [[1, 2], [3, 4]],
+            "scalar": 2.5e-7,
+            "text": "hello",
+            "words": np.array(["a", "b"]),
+        }
+    )
     assert numbers == [
         ("x", [(1, 1), (2, 1), (3, 1)], [1, 3]),  # float32 by its own shortest form
         ("n", [(1, 0), (2, 0), (3, 0), (4, 0)], [2, 2]),
@@ -76,8 +85,14 @@ def test_model_input_must_be_a_mapping_with_string_names() -> None:
 def test_float32_values_survive_the_round_trip_exactly() -> None:
     rng = np.random.default_rng(7)
     values = (rng.standard_normal(2000) * 10.0 ** rng.integers(-30, 30, 2000)).astype(np.float32)
-    values = np.concatenate([values, np.array([np.finfo(np.float32).max, np.finfo(np.float32).tiny,
-                                               -0.0, 1e-45], dtype=np.float32)])
+    values = np.concatenate(
+        [
+            values,
+            np.array(
+                [np.finfo(np.float32).max, np.finfo(np.float32).tiny, -0.0, 1e-45], dtype=np.float32
+            ),
+        ]
+    )
     _, (_, numbers, shape) = wire.encode_tensor("v", values)
     back = wire.numbers_to_array(numbers, shape)
     assert back.dtype == np.float64
