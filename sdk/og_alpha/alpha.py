@@ -154,7 +154,12 @@ class Alpha:
         return address
 
     def _register(self, address: str, params: SchedulerParams) -> None:
-        now = int(self.blockchain.eth.get_block("latest")["timestamp"])
+        # The schedule starts in the block that registers it: take the chain's time for it
+        # (the pending block's, else the latest's), never the wall clock.
+        try:
+            now = int(self.blockchain.eth.get_block("pending")["timestamp"])
+        except Exception:  # noqa: BLE001 - nodes without a pending block
+            now = int(self.blockchain.eth.get_block("latest")["timestamp"])
         end_time = params.end_time(now)
         data = wire.SCHEDULER_REGISTER_TASK + encode(
             ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)]

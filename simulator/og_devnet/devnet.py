@@ -174,26 +174,38 @@ class Devnet:
             self.backend.time_travel(timestamp)
         return runs
 
+    def mine_block(self, raw_transactions: list[bytes], timestamp: int | None = None) -> str:
+        """Mine signed raw transactions together in one block (at ``timestamp`` if given);
+        returns the block hash. A transaction that is invalid (bad nonce, signature,
+        balance) raises before anything is mined."""
+        if timestamp is not None:
+            self.backend.set_pending_timestamp(check_time(self.now + 1, timestamp))
+        for raw in raw_transactions:
+            self.backend.send_raw_transaction(bytes(raw))
+        return "0x" + self.tester.mine_blocks()[0].removeprefix("0x")
+
     def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:
         """One block at ``timestamp`` holding the executor's calls to the scheduler."""
-        self.backend.set_pending_timestamp(timestamp)
         nonce = self.backend.get_nonce(to_canonical_address(self._executor.address))
         gas_price = max(int(self.backend.chain.header.base_fee_per_gas or 0) * 2, 10**9)
-        for i, data in enumerate(calls):
-            signed = Account.sign_transaction(
-                {
-                    "nonce": nonce + i,
-                    "gasPrice": gas_price,
-                    "gas": EXECUTE_GAS,
-                    "to": WORKFLOW_SCHEDULER_ADDRESS,
-                    "value": 0,
-                    "data": data,
-                    "chainId": self.chain_id,
-                },
-                self._executor.key,
+        raws = [
+            bytes(
+                Account.sign_transaction(
+                    {
+                        "nonce": nonce + i,
+                        "gasPrice": gas_price,
+                        "gas": EXECUTE_GAS,
+                        "to": WORKFLOW_SCHEDULER_ADDRESS,
+                        "value": 0,
+                        "data": data,
+                        "chainId": self.chain_id,
+                    },
+                    self._executor.key,
+                ).raw_transaction
             )
-            self.backend.send_raw_transaction(bytes(signed.raw_transaction))
-        self.tester.mine_blocks()
+            for i, data in enumerate(calls)
+        ]
+        self.mine_block(raws, timestamp)
 
     # --- snapshots -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:

@@ -219,6 +219,12 @@ class PriceFeed:
                     f"not enough {b}/{q} {duration}m history: {len(opens)} candles up to "
                     f"{int(opens[-1])} need data from {int(opens[0])}, data starts at {first}"
                 )
+            last = max(rows)
+            if missing[-1] > last:
+                raise PriceDataError(
+                    f"{b}/{q} {duration}m price data ends at {last}; the query needs candles "
+                    f"up to {missing[-1]} (load more rows)"
+                )
             raise PriceDataError(f"no {b}/{q} {duration}m candle at {missing[0]}: gap in data")
         return np.array([rows[int(t)] for t in opens], dtype=np.float64)
 

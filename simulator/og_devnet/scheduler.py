@@ -67,8 +67,9 @@ class Scheduler:
                 _GET_TASKS + encode(["uint256", "uint256"], [len(out), 200]),
             )
             page = decode([f"{TASK}[]"], raw)[0]
+            first = len(out)
             out.extend(
-                Task(len(out) + i, to_checksum_address(t[0]), to_checksum_address(t[1]), *t[2:])
+                Task(first + i, to_checksum_address(t[0]), to_checksum_address(t[1]), *t[2:])
                 for i, t in enumerate(page)
             )
             if len(page) < 200:
