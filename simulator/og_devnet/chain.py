@@ -13,6 +13,7 @@ from typing import Any
 from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
+from eth.constants import GENESIS_PARENT_HASH
 from eth.db import get_db_backend
 from eth.exceptions import VMError
 from eth.vm.forks.cancun.state import get_total_blob_gas
@@ -148,6 +149,18 @@ class DevnetBackend(PyEVMBackend):
             )
             hashes.append(block.hash)
         return tuple(hashes)
+
+    def revert_to_snapshot(self, snapshot: bytes) -> None:
+        """Make block ``snapshot`` (a hash) the head again, without re-executing anything.
+
+        py-evm keeps every state it computed, so the head is a pointer: moving it back and
+        de-canonicalising the later blocks (and their transaction lookups) costs well under a
+        millisecond, where eth-tester's revert re-imports, and so re-executes, the block.
+        """
+        chaindb = self.chain.chaindb
+        header = chaindb.get_block_header_by_hash(snapshot)
+        type(chaindb)._set_as_canonical_chain_head(chaindb.db, header, GENESIS_PARENT_HASH)
+        self.chain.header = self.chain.create_header_from_parent(header)
 
     def time_travel(self, to_timestamp: int) -> int:
         self.set_pending_timestamp(to_timestamp)

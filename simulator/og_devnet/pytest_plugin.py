@@ -22,6 +22,20 @@ if TYPE_CHECKING:
 KEEP_STATE = "og_keep_state"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("og", "OpenGradient devnet")
+    group.addoption(
+        "--og-network",
+        default=None,
+        help="run the suite against this network (local, devnet, alpha or a URL) instead of "
+        "the in-process devnet; tests that need devnet controls are skipped",
+    )
+
+
+def _network(config: pytest.Config) -> str:
+    return config.getoption("--og-network") or "local"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -31,7 +45,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def _og_session_devnet() -> Devnet:
+def _og_session_devnet(request: pytest.FixtureRequest) -> Devnet:
+    network = _network(request.config)
+    if network != "local":
+        pytest.skip(
+            f"devnet-only test (needs the devnet's clock, models or prices): skipped with "
+            f"--og-network {network}"
+        )
     from .devnet import Devnet
 
     return Devnet()
@@ -62,9 +82,16 @@ def og_devnet(request: pytest.FixtureRequest, _og_module_devnet: Devnet) -> Iter
 
 
 @pytest.fixture
-def og_alpha(og_devnet: Devnet) -> Alpha:
-    """An ``Alpha`` client bound to the devnet and funded dev account 0."""
-    return og_devnet.alpha(0)
+def og_alpha(request: pytest.FixtureRequest) -> Alpha:
+    """An ``Alpha`` client: bound to the devnet and funded dev account 0, or, with
+    ``--og-network``, to that network with the key from ``OG_PRIVATE_KEY``."""
+    network = _network(request.config)
+    if network == "local":
+        devnet: Devnet = request.getfixturevalue("og_devnet")
+        return devnet.alpha(0)
+    from og_alpha.networks import connect
+
+    return connect(network)
 
 
 @pytest.fixture
