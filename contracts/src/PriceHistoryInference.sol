@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {HistoricalInputQuery, JsonScalar, ModelOutput, NumberTensor, OG, StringTensor} from "./OGTypes.sol";
+import {HistoricalInputQuery, ModelOutput, OG} from "./OGTypes.sol";
 import {IHistoricalPrecompile} from "./IHistoricalPrecompile.sol";
 
 /// A price-feed workflow with the ABI of the network's "PriceHistoryInference": each run
 /// feeds the latest candles of a pair to a model and keeps the result.
 ///
-/// Cheap in an interpreted EVM: the precompile call data is built once, in the constructor;
-/// results are kept as the precompile's ABI bytes and returned as they are, never decoded.
+/// Cheap in an interpreted EVM: nothing is decoded. The precompile's call data is built once,
+/// in the constructor; a result is kept as the precompile's return data, abi.encode(ModelOutput),
+/// and returned as it is. Bytes are kept as the code of small data contracts rather than in
+/// storage: a run then costs a CREATE and one storage slot (~200 gas a byte and ~100 opcodes)
+/// instead of a storage write per 32 bytes (~700 gas a byte and ~30 opcodes a word).
+///
+/// A data contract's code is 0x00 (STOP, so calling it does nothing), the address of the next
+/// chunk (20 bytes, zero in the last one), then up to CHUNK bytes of data. Results longer than
+/// CHUNK are a chain of chunks, so no size limit applies beyond the gas of the run.
 contract PriceHistoryInference {
     address public constant historicalContract = OG.HISTORICAL_PRECOMPILE;
 
@@ -16,8 +23,13 @@ contract PriceHistoryInference {
     string public inputName;
     HistoricalInputQuery public inputQuery;
 
-    bytes private runCalldata;
-    bytes[] private results; // abi.encode(ModelOutput) of every run, oldest first
+    /// Data contract holding the call data of runInferenceOnPriceFeed(modelId, inputName, query).
+    address private immutable _request;
+    /// First chunk of every run's result, oldest first.
+    address[] private _results;
+
+    uint256 private constant HEADER = 21; // 0x00 ++ next chunk's address
+    uint256 private constant CHUNK = 0x6000 - HEADER; // EIP-170: code is at most 24576 bytes
 
     event InferenceResultEmitted(address indexed caller, ModelOutput result);
 
@@ -25,71 +37,136 @@ contract PriceHistoryInference {
         modelId = _modelId;
         inputName = _inputName;
         inputQuery = _query;
-        runCalldata = abi.encodeCall(IHistoricalPrecompile.runInferenceOnPriceFeed, (_modelId, _inputName, _query));
+        bytes memory data = abi.encodeCall(IHistoricalPrecompile.runInferenceOnPriceFeed, (_modelId, _inputName, _query));
+        require(data.length <= CHUNK, "PriceHistoryInference: model id, input name and query are too long");
+        uint256 start;
+        assembly ("memory-safe") {
+            start := add(data, 32)
+        }
+        _request = _storeChunk(start, data.length, address(0));
     }
 
-    /// Run the model on the latest candles and store the result.
+    /// Run the model on the latest candles and store the result. A failing precompile call
+    /// reverts with the precompile's reason.
     function run() external {
-        (bool ok, bytes memory ret) = historicalContract.call(runCalldata);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 32), mload(ret))
+        address request = _request;
+        uint256 out;
+        uint256 size;
+        bool malformed;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let n := sub(extcodesize(request), HEADER)
+            extcodecopy(request, p, HEADER, n)
+            if iszero(call(gas(), 0xF5, 0, p, n, 0, 0)) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
             }
+            size := returndatasize()
+            out := add(p, 32) // room for the first chunk's init code, before the data
+            returndatacopy(out, 0, size)
+            mstore(0x40, add(out, size))
+            // abi.encode(ModelOutput) is 0x20, the tuple's 4 head words, then at least 3 lengths.
+            malformed := or(lt(size, 256), iszero(eq(mload(out), 0x20)))
         }
-        results.push(ret);
+        if (malformed) revert("PriceHistoryInference: malformed precompile output");
         bytes32 topic = InferenceResultEmitted.selector;
         assembly ("memory-safe") {
-            log2(add(ret, 32), mload(ret), topic, caller())
+            log2(out, size, topic, caller())
+        }
+        // Chunks are created last to first, so each one can name the next.
+        unchecked {
+            address next;
+            uint256 start = ((size - 1) / CHUNK) * CHUNK; // size >= 256: no underflow
+            while (true) {
+                uint256 len = size - start < CHUNK ? size - start : CHUNK;
+                next = _storeChunk(out + start, len, next);
+                if (start == 0) break;
+                start -= CHUNK;
+            }
+            _results.push(next);
         }
     }
 
+    /// How many runs have stored a result.
     function resultCount() external view returns (uint256) {
-        return results.length;
+        return _results.length;
     }
 
     /// The latest result; an all-empty ModelOutput before the first run.
     function getInferenceResult() external view returns (ModelOutput memory) {
-        uint256 n = results.length;
-        bytes memory raw = n == 0 ? _empty() : results[n - 1];
-        assembly ("memory-safe") {
-            return(add(raw, 32), mload(raw))
+        uint256 n = _results.length;
+        assembly {
+            let p := mload(0x40)
+            if iszero(n) {
+                // abi.encode(ModelOutput([], [], [], false))
+                mstore(p, 0x20)
+                mstore(add(p, 0x20), 0x80)
+                mstore(add(p, 0x40), 0xa0)
+                mstore(add(p, 0x60), 0xc0)
+                mstore(add(p, 0x80), 0)
+                mstore(add(p, 0xa0), 0)
+                mstore(add(p, 0xc0), 0)
+                mstore(add(p, 0xe0), 0)
+                return(p, 0x100)
+            }
+            mstore(0, _results.slot)
+            let chunk := sload(add(keccak256(0, 32), sub(n, 1)))
+            let tail := p
+            for {} chunk {} {
+                let len := sub(extcodesize(chunk), HEADER)
+                extcodecopy(chunk, tail, HEADER, len)
+                tail := add(tail, len)
+                extcodecopy(chunk, 0, 0, 32)
+                chunk := shr(88, mload(0)) // bytes 1..20: the next chunk
+            }
+            return(p, sub(tail, p))
         }
     }
 
-    /// The `num` most recent results (fewer if fewer exist), most recent first.
+    /// The `num` most recent results (all of them if there are fewer), most recent first.
     function getLastInferenceResults(uint256 num) external view returns (ModelOutput[] memory) {
-        uint256 total = results.length;
+        uint256 total = _results.length;
         uint256 k = num < total ? num : total;
-        bytes[] memory items = new bytes[](k);
-        uint256 size = 64 + 32 * k;
-        for (uint256 i = 0; i < k; i++) {
-            items[i] = results[total - 1 - i];
-            size += items[i].length - 32;
-        }
-        // ModelOutput[] encoding: 0x20, k, k offsets, then each element's tuple encoding.
-        // A stored blob is 0x20 followed by the tuple, whose offsets are tuple-relative.
-        assembly ("memory-safe") {
+        // abi.encode(ModelOutput[]): 0x20, k, k offsets (from the first offset's position), then
+        // each element's tuple. A stored result is 0x20 followed by the tuple, whose offsets are
+        // relative to the tuple itself: the tuple is copied as it is, without its first word.
+        assembly {
             let p := mload(0x40)
             mstore(p, 0x20)
-            mstore(add(p, 32), k)
-            let heads := add(p, 64)
-            let tail := add(heads, mul(32, k))
-            let off := mul(32, k)
+            mstore(add(p, 0x20), k)
+            let heads := add(p, 0x40)
+            let tail := add(heads, shl(5, k))
+            mstore(0, _results.slot)
+            let last := add(keccak256(0, 32), sub(total, 1))
             for { let i := 0 } lt(i, k) { i := add(i, 1) } {
-                let item := mload(add(items, add(32, mul(32, i))))
-                let len := sub(mload(item), 32)
-                mstore(add(heads, mul(32, i)), off)
-                mcopy(tail, add(item, 64), len)
-                tail := add(tail, len)
-                off := add(off, len)
+                mstore(add(heads, shl(5, i)), sub(tail, heads))
+                let chunk := sload(sub(last, i))
+                let skip := add(HEADER, 32)
+                for {} chunk {} {
+                    let len := sub(extcodesize(chunk), skip)
+                    extcodecopy(chunk, tail, skip, len)
+                    tail := add(tail, len)
+                    skip := HEADER
+                    extcodecopy(chunk, 0, 0, 32)
+                    chunk := shr(88, mload(0))
+                }
             }
-            return(p, size)
+            return(p, sub(tail, p))
         }
     }
 
-    function _empty() private pure returns (bytes memory) {
-        return abi.encode(
-            ModelOutput(new NumberTensor[](0), new StringTensor[](0), new JsonScalar[](0), false)
-        );
+    /// Deploys a data contract whose code is 0x00 ++ `next` ++ memory[start, start + len), and
+    /// returns its address. Uses the 32 bytes before `start` for the init code and restores them.
+    function _storeChunk(uint256 start, uint256 len, address next) private returns (address chunk) {
+        assembly ("memory-safe") {
+            let h := sub(start, 32)
+            let saved := mload(h)
+            // init code (10 bytes): PUSH2 codeLen DUP1 PUSH1 10 PUSH0 CODECOPY PUSH0 RETURN,
+            // then the code: 0x00 ++ next ++ data.
+            mstore(h, or(or(shl(240, 0x61), shl(224, add(len, HEADER))), or(shl(168, 0x80600a5f395ff3), next)))
+            chunk := create(0, add(h, 1), add(len, 31))
+            mstore(h, saved)
+        }
+        require(chunk != address(0), "PriceHistoryInference: could not store the result");
     }
 }

@@ -18,7 +18,12 @@ contract WorkflowScheduler {
         bool active;
     }
 
-    uint256 private constant GAS_RESERVE = 50_000;
+    /// Gas kept back from a workflow's run() for the bookkeeping after it (the 1/64 the EVM
+    /// keeps back comes on top). Unused gas is refunded: it costs nothing.
+    uint256 private constant GAS_RESERVE = 100_000;
+    /// Longer revert data is cut to this many bytes in TaskExecuted, so a workflow cannot make
+    /// the bookkeeping run out of gas.
+    uint256 private constant MAX_REVERT_DATA = 1024;
 
     Task[] private tasks;
 
@@ -51,7 +56,10 @@ contract WorkflowScheduler {
         emit TaskCancelled(taskId);
     }
 
-    /// Run the task's next due slot.
+    /// Run the task's next due slot: permissionless, but only once it is due, so each slot runs
+    /// once, in order. The workflow's `run()` gets all the gas but GAS_RESERVE; if it fails,
+    /// the failure is recorded (with up to MAX_REVERT_DATA bytes of its revert data) and this
+    /// call still succeeds.
     function executeTask(uint256 taskId) external {
         Task storage t = _task(taskId);
         require(t.active, "WorkflowScheduler: task is not active");
@@ -59,16 +67,31 @@ contract WorkflowScheduler {
         require(due <= t.endTime, "WorkflowScheduler: task has expired");
         require(block.timestamp >= due, "WorkflowScheduler: task is not due");
         require(gasleft() > GAS_RESERVE, "WorkflowScheduler: not enough gas");
-        t.nextRun = due + t.frequency;
-        (bool ok, bytes memory ret) = t.contractAddress.call{gas: gasleft() - GAS_RESERVE}(abi.encodeWithSignature("run()"));
+        uint256 next = due + t.frequency;
+        t.nextRun = next;
+        address target = t.contractAddress;
+        bool ok;
+        bytes memory revertData;
+        assembly ("memory-safe") {
+            mstore(0, 0xc040622600000000000000000000000000000000000000000000000000000000) // run()
+            ok := call(sub(gas(), GAS_RESERVE), target, 0, 0, 4, 0, 0)
+            revertData := mload(0x40)
+            let n := 0
+            if iszero(ok) {
+                n := returndatasize()
+                if gt(n, MAX_REVERT_DATA) { n := MAX_REVERT_DATA }
+                returndatacopy(add(revertData, 32), 0, n)
+            }
+            mstore(revertData, n)
+            mstore(0x40, add(revertData, add(32, n)))
+        }
         if (ok) {
             t.runs += 1;
-            emit TaskExecuted(taskId, due, true, "");
         } else {
             t.failures += 1;
-            emit TaskExecuted(taskId, due, false, ret);
         }
-        if (t.nextRun > t.endTime) {
+        emit TaskExecuted(taskId, due, ok, revertData);
+        if (next > t.endTime && t.active) {
             t.active = false;
             emit TaskCompleted(taskId);
         }

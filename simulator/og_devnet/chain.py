@@ -162,6 +162,13 @@ class DevnetBackend(PyEVMBackend):
         type(chaindb)._set_as_canonical_chain_head(chaindb.db, header, GENESIS_PARENT_HASH)
         self.chain.header = self.chain.create_header_from_parent(header)
 
+    def set_balance(self, account: bytes, balance: int) -> None:
+        """Set a balance in the pending block's state (anvil_setBalance)."""
+        state = self.chain.get_vm().state
+        state.set_balance(account, balance)
+        state.persist()
+        self.chain.header = self.chain.header.copy(state_root=state.state_root)
+
     def time_travel(self, to_timestamp: int) -> int:
         self.set_pending_timestamp(to_timestamp)
         self.mine_blocks()

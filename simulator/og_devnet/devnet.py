@@ -13,7 +13,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 from eth_tester import EthereumTester
-from eth_utils import to_canonical_address
+from eth_utils import is_address, to_canonical_address
 from web3 import Web3
 
 from og_alpha.alpha import Alpha
@@ -106,10 +106,10 @@ class Devnet:
             genesis_time=int(genesis_time),
         )
         self.tester = EthereumTester(self.backend)
-        self.provider = DevnetProvider(self.tester)
+        self.chain_id = DEVNET_CHAIN_ID
+        self.provider = DevnetProvider(self.tester, self.chain_id)
         self.web3 = Web3(self.provider)
         self.scheduler = Scheduler(self)
-        self.chain_id = DEVNET_CHAIN_ID
 
     # --- SDK -----------------------------------------------------------------------------
     def alpha(self, account_index: int = 0) -> Alpha:
@@ -154,6 +154,14 @@ class Devnet:
         """``eth_call`` at the latest block; raises on revert."""
         tx = {"from": sender or self.accounts[0].address, "to": to, "data": "0x" + data.hex()}
         return bytes.fromhex(self.tester.call(tx).removeprefix("0x"))
+
+    def set_balance(self, address: str, wei: int) -> None:
+        """Give ``address`` a balance of ``wei`` from the next block on."""
+        if not is_address(address):
+            raise DevnetError(f"{address!r} is not an address")
+        if isinstance(wei, bool) or not isinstance(wei, int) or not 0 <= wei < 2**256:
+            raise DevnetError(f"balance must be an int in 0..2**256-1, got {wei!r}")
+        self.backend.set_balance(to_canonical_address(address), wei)
 
     def mine(self, blocks: int = 1) -> None:
         """Mine empty blocks, one second apart."""

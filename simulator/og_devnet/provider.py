@@ -62,6 +62,16 @@ def normalise_message(message: str) -> str:
 
 
 class DevnetProvider(EthereumTesterProvider):
+    """eth-tester's endpoints with this devnet's chain id and node-shaped errors."""
+
+    def __init__(self, ethereum_tester: Any, chain_id: int) -> None:
+        from web3.providers.eth_tester.defaults import API_ENDPOINTS
+
+        endpoints = {ns: dict(methods) for ns, methods in API_ENDPOINTS.items()}
+        endpoints["eth"]["chainId"] = lambda *_: chain_id  # eth-tester answers a constant
+        endpoints["net"]["version"] = lambda *_: str(chain_id)
+        super().__init__(ethereum_tester, endpoints)
+
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         request_id = self._current_request_id
         self._current_request_id += 1
@@ -80,8 +90,11 @@ class DevnetProvider(EthereumTesterProvider):
         except TransactionFailed as exc:
             return self._error(request_id, revert_error(exc))
         except (ValidationError, ValueError, TypeError, KeyError) as exc:
-            code = INVALID_PARAMS if isinstance(exc, (TypeError, KeyError)) else SERVER_ERROR
-            return self._error(request_id, rpc_error(code, normalise_message(str(exc))))
+            message = normalise_message(str(exc))
+            # nonce and balance problems are the node's (-32000, as geth answers); anything
+            # else eth-tester validates is a malformed parameter
+            code = SERVER_ERROR if "nonce" in message or "fund" in message else INVALID_PARAMS
+            return self._error(request_id, rpc_error(code, message))
         except Exception as exc:  # noqa: BLE001 - py-evm's own ValidationError and friends
             return self._error(request_id, rpc_error(SERVER_ERROR, normalise_message(str(exc))))
         return {"id": request_id, "jsonrpc": "2.0", "result": result}  # type: ignore[typeddict-item]

@@ -162,14 +162,15 @@ class Chain:
 
     @contextmanager
     def count_opcodes(self) -> Iterator[Counter[str]]:
-        """Count executed opcodes per code address while the block runs."""
+        """Count executed opcodes per address of the code run (init code: the new address)."""
         cls = self.tester.backend.chain.get_vm().state.computation_class
         original = cls.opcodes
         counts: Counter[str] = Counter()
 
         def wrap(fn: Any) -> Any:
             def counted(computation: Any) -> Any:
-                counts[to_checksum_address(computation.msg.code_address)] += 1
+                msg = computation.msg
+                counts[to_checksum_address(msg.code_address or msg.storage_address)] += 1
                 return fn(computation=computation)
 
             return counted
@@ -183,3 +184,8 @@ class Chain:
 
 def padded_address(address: str) -> bytes:
     return b"\x00" * 12 + to_canonical_address(address)
+
+
+def raw(value: str | bytes) -> bytes:
+    """Bytes from eth-tester's hex strings."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
