@@ -21,7 +21,13 @@ from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
-from eth_tester.backends.pyevm.main import PyEVMBackend, get_default_genesis_params
+from eth_tester.backends.pyevm.main import (
+    EVMSpoofTransaction,
+    PyEVMBackend,
+    _execute_and_revert_transaction,
+    get_default_genesis_params,
+)
+from eth_tester.exceptions import TransactionFailed, ValidationError
 from eth_utils import keccak, to_canonical_address
 
 from .precompiles import PrecompileContext
@@ -176,8 +182,19 @@ class DevnetBackend(PyEVMBackend):
 
     # --- execution ---------------------------------------------------------------------------
     def send_raw_transaction(self, raw_transaction: bytes) -> bytes:
+        try:
+            tx = self.chain.get_vm().get_transaction_builder().decode(raw_transaction)
+        except Exception as exc:  # noqa: BLE001 - rlp and py-evm raise several kinds
+            raise ValidationError(f"invalid raw transaction: cannot decode it ({exc})") from None
+        chain_id = getattr(tx, "chain_id", None)
+        if chain_id is not None and chain_id != DEVNET_CHAIN_ID:
+            raise ValidationError(
+                f"invalid chain id {chain_id}: this devnet is chain {DEVNET_CHAIN_ID}; sign "
+                "with the chain id eth_chainId returns"
+            )
         with self.context.transaction("0x" + keccak(raw_transaction).hex()):
-            return super().send_raw_transaction(raw_transaction)
+            self.chain.apply_transaction(tx)
+            return tx.hash
 
     def send_signed_transaction(self, signed_transaction: Any, block_number: Any = "latest") -> Any:
         return super().send_signed_transaction(signed_transaction, block_number)
@@ -193,8 +210,17 @@ class DevnetBackend(PyEVMBackend):
             return super().estimate_gas(transaction, block_number)
 
     def call(self, transaction: Any, block_number: Any = "latest") -> bytes:
+        # eth-tester's call keeps only the decoded reason of a revert; keep the revert itself
+        # so the node can answer with its data, as geth does.
         with self.context.simulation():
-            return super().call(transaction, block_number)
+            defaulted = dict(transaction)
+            defaulted.setdefault("gas", self._max_available_gas())
+            unsigned = self._get_normalized_and_unsigned_evm_transaction(defaulted, block_number)
+            spoofed = EVMSpoofTransaction(unsigned, from_=transaction["from"])
+            computation = _execute_and_revert_transaction(self.chain, spoofed, block_number)
+            if computation.is_error:
+                raise TransactionFailed(computation.error)
+            return computation.output
 
 
 def genesis_account(balance: int = 0, code: bytes = b"", nonce: int = 0) -> dict[str, Any]:

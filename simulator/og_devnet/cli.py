@@ -156,6 +156,7 @@ def cmd_devnet(args: argparse.Namespace) -> None:
         genesis_time=args.genesis_time,
         state=args.state,
         verbose=args.verbose,
+        max_body=args.max_request_bytes,
     )
 
 
@@ -290,6 +291,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--prices", help="load candles from this CSV (name BASE_QUOTE_*.csv)")
     d.add_argument("--genesis-time", type=int)
     d.add_argument("--state", help="journal every change here; restart replays it")
+    d.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=64 * 1024 * 1024,
+        help="refuse larger request bodies (default 64 MiB)",
+    )
     d.add_argument("-v", "--verbose", action="store_true", help="log every request")
     d.set_defaults(func=cmd_devnet)
 

@@ -172,6 +172,7 @@ def serve(
     genesis_time: int | None = None,
     state: str | None = None,
     verbose: bool = False,
+    max_body: int = MAX_BODY,
 ) -> int:
     if not _is_loopback(host):
         print(
@@ -180,11 +181,11 @@ def serve(
             file=sys.stderr,
         )
     rpc, replayed = build(models=models, prices=prices, genesis_time=genesis_time, state=state)
-    server = DevnetHTTPServer(rpc, host, port, verbose=verbose)
-    print(banner(server, replayed), flush=True)
+    server = DevnetHTTPServer(rpc, host, port, verbose=verbose, max_body=max_body)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
+        thread.start()
+        print(banner(server, replayed), flush=True)
         thread.join()
     except KeyboardInterrupt:
         print("\nshutting down", flush=True)
