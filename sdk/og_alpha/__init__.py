@@ -21,6 +21,7 @@ from .errors import (
     RevertError,
     WorkflowError,
 )
+from .networks import NETWORKS, Network, connect, resolve
 from .types import (
     CandleOrder,
     CandleType,
@@ -36,6 +37,7 @@ __all__ = [
     "INFERENCE_PRECOMPILE_ADDRESS",
     "PRICE_FEED_PRECOMPILE_ADDRESS",
     "WORKFLOW_SCHEDULER_ADDRESS",
+    "NETWORKS",
     "Alpha",
     "CandleOrder",
     "CandleType",
@@ -46,9 +48,12 @@ __all__ = [
     "InferenceResult",
     "InputError",
     "ModelOutput",
+    "Network",
     "NetworkError",
     "OpenGradientError",
     "RevertError",
     "SchedulerParams",
     "WorkflowError",
+    "connect",
+    "resolve",
 ]

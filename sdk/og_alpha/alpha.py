@@ -61,6 +61,8 @@ class Alpha:
         self.api_url = api_url
         self._api_fetch = api_fetch
         self._tx = Transactor(blockchain, wallet_account, receipt_timeout)
+        # The in-process devnet when connect() made one (network "local"), else None.
+        self.devnet: Any = None
 
     @property
     def address(self) -> str:

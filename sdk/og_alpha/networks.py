@@ -201,7 +201,7 @@ def connect(network: str | None = None, private_key: str | None = None, **overri
                 net.api_url,
                 api_fetch=alpha._api_fetch,
             )
-        alpha.devnet = devnet  # type: ignore[attr-defined]
+        alpha.devnet = devnet
         return alpha
     if settings.private_key is None:
         from og_devnet.accounts import dev_key
