@@ -68,8 +68,8 @@ SILENT = bytes.fromhex("00")  # any call succeeds, returns nothing
 
 
 def _push(value: int) -> bytes:
-    n = max(1, (value.bit_length() + 7) // 8)
-    return bytes([0x5F + n]) + value.to_bytes(n, "big")
+    n = (value.bit_length() + 7) // 8
+    return bytes([0x5F + n]) + value.to_bytes(n, "big")  # 0x5F: PUSH0
 
 
 def _mstore_all(data: bytes) -> bytes:
@@ -77,8 +77,7 @@ def _mstore_all(data: bytes) -> bytes:
     padded = data + b"\x00" * (-len(data) % 32)
     for i in range(0, len(padded), 32):
         word = int.from_bytes(padded[i : i + 32], "big")
-        if word:
-            out += _push(word) + _push(i) + bytes([0x52])  # MSTORE
+        out += _push(word) + _push(i) + bytes([0x52])  # MSTORE, zeros too: memory may be dirty
     return out
 
 
@@ -93,10 +92,9 @@ def returning(data: bytes, *, revert: bool = False, block_number_at: int | None 
 
 def checking_calldata(expected: bytes, then: bytes) -> bytes:
     """Code that reverts (empty) unless its call data is ``expected``, else runs ``then``
-    (whose jump destinations must not matter: stand-ins here have none)."""
+    (which must not jump, nor read memory it did not write)."""
     prefix = (
-        # calldatacopy(0x8000, 0, cds); keccak256(0x8000, cds): clear of what `then` writes
-        bytes.fromhex("365f6180003736618000207f")
+        bytes.fromhex("365f5f37365f207f")  # calldatacopy(0, 0, cds); keccak256(0, cds); PUSH32
         + keccak(expected)  # PUSH32 hash
         + bytes([0x14])  # EQ
     )
@@ -189,3 +187,10 @@ def padded_address(address: str) -> bytes:
 def raw(value: str | bytes) -> bytes:
     """Bytes from eth-tester's hex strings."""
     return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
+def as_tuples(value: Any) -> Any:
+    """Lists to tuples, all the way down, as eth_abi decodes ABI values."""
+    if isinstance(value, list | tuple):
+        return tuple(as_tuples(v) for v in value)
+    return value

@@ -48,13 +48,18 @@ EXPECTED = {
         "InferenceResult": f"event InferenceResult({MODEL_OUTPUT})",
     },
     "IInferencePrecompile": {
-        "runModelInference": f"function runModelInference({REQUEST}) -> ({MODEL_OUTPUT}) nonpayable",
+        "runModelInference": (
+            f"function runModelInference({REQUEST}) -> ({MODEL_OUTPUT}) nonpayable"
+        ),
         "ModelInferenceEvent": f"event ModelInferenceEvent(string,{REQUEST},{MODEL_OUTPUT})",
     },
     "IHistoricalPrecompile": {
-        "queryHistoricalCandles": f"function queryHistoricalCandles({QUERY}) -> ({NUMBER}[]) nonpayable",
+        "queryHistoricalCandles": (
+            f"function queryHistoricalCandles({QUERY}) -> ({NUMBER}[]) nonpayable"
+        ),
         "runInferenceOnPriceFeed": (
-            f"function runInferenceOnPriceFeed(string,string,{QUERY}) -> ({MODEL_OUTPUT}) nonpayable"
+            f"function runInferenceOnPriceFeed(string,string,{QUERY}) -> ({MODEL_OUTPUT})"
+            " nonpayable"
         ),
     },
     "PriceHistoryInference": {

@@ -14,6 +14,7 @@ from tests.contracts.evm import (
     MODEL_OUTPUT,
     REQUEST,
     Chain,
+    as_tuples,
     code,
     error,
     raw,
@@ -56,7 +57,7 @@ def test_run_sends_the_request_to_the_precompile(mode: int) -> None:
     assert [raw(t) for t in log["topics"]] == [INFERENCE_RESULT]
     request = raw(log["data"])
     assert request[:4] == RUN_MODEL_INFERENCE
-    assert decode([REQUEST], request[4:]) == ((mode, CID, _tuples(inp)),)
+    assert decode([REQUEST], request[4:]) == ((mode, CID, as_tuples(inp)),)
     assert request == RUN_MODEL_INFERENCE + encode([REQUEST], [(mode, CID, inp)])
     assert chain.call(HUB, run_data(CID, mode, inp)) == request
 
@@ -68,14 +69,14 @@ def test_run_returns_and_logs_the_output_as_the_precompile_encoded_it() -> None:
         [("probabilities", '{"up": 0.7, "down": 0.3}')],
         True,
     )
-    raw = encode([MODEL_OUTPUT], [output])
-    chain = hub_chain(returning(raw))
+    encoded = encode([MODEL_OUTPUT], [output])
+    chain = hub_chain(returning(encoded))
     data = run_data(CID, 0, model_input(3))
-    assert chain.call(HUB, data) == raw
+    assert chain.call(HUB, data) == encoded
     receipt = chain.transact(HUB, data)
     [log] = receipt["logs"]
-    assert raw(log["data"]) == raw
-    assert decode([MODEL_OUTPUT], raw(log["data"])) == (_tuples(output),)
+    assert raw(log["data"]) == encoded
+    assert decode([MODEL_OUTPUT], raw(log["data"])) == (as_tuples(output),)
 
 
 def test_a_precompile_revert_comes_back_verbatim() -> None:
@@ -121,10 +122,3 @@ def test_run_does_the_same_work_whatever_the_input_size() -> None:
             assert chain.transact(HUB, run_data(CID, 0, model_input(n)))["status"] == 1
         counts[n] = executed[HUB]
     assert counts[1] == counts[40] == counts[400] <= 110, counts
-
-
-def _tuples(value):
-    """Lists to tuples, as eth_abi decodes them."""
-    if isinstance(value, list | tuple):
-        return tuple(_tuples(v) for v in value)
-    return value
