@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from og_alpha.types import ModelOutput
+from og_alpha.wire import model_output_from_abi
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,17 @@ class InferenceRecord:
     model_cid: str
     mode: int
     inputs: dict[str, Any]
-    output: ModelOutput | None
+    output_abi: tuple[Any, ...] | None  # the wire tuple; decoded on demand by ``output``
     error: str | None
     simulation: bool
     transaction_hash: str | None
     block_number: int
     block_time: int
+
+    @property
+    def output(self) -> ModelOutput | None:
+        """The output as the SDK decodes it (None when the call reverted)."""
+        return None if self.output_abi is None else model_output_from_abi(self.output_abi)
 
     @property
     def reverted(self) -> bool:

@@ -7,8 +7,9 @@ only converts tensors and calls ``session.run``.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .errors import ModelError, PrecompileError
 
 MAX_MODEL_BYTES = 256 * 1024 * 1024
 MAX_TENSOR_ELEMENTS = 1_000_000
+MODEL_CACHE_ENTRIES = 64
 
 # onnx element types -> numpy dtypes the devnet casts inputs to.
 _ORT_TYPES: dict[str, Any] = {
@@ -56,6 +58,28 @@ class TensorSpec:
         return f"{self.name} ({self.type.removeprefix('tensor(').rstrip(')')} [{dims}])"
 
 
+class LRU:
+    """A small bounded mapping, least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._items[key] = value
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 @dataclass
 class Model:
     cid: str
@@ -63,6 +87,8 @@ class Model:
     session: ort.InferenceSession
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[str, ...]
+    # results by input, so a simulation and its transaction share one run (bounded)
+    cache: LRU = field(default_factory=lambda: LRU(MODEL_CACHE_ENTRIES))
 
     def describe_inputs(self) -> str:
         return ", ".join(s.describe() for s in self.inputs)

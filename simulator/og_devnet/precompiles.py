@@ -20,7 +20,7 @@ from og_alpha import wire
 
 from .errors import DevnetError
 from .log import InferenceLog, InferenceRecord, ResultStore
-from .models import ModelHub, output_tensors
+from .models import LRU, ModelHub, output_tensors
 
 if TYPE_CHECKING:
     from .faults import Faults
@@ -108,9 +108,15 @@ class PrecompileContext:
         mode: int,
         numbers: list[Any],
         strings: list[Any],
-        request_for_event: tuple[Any, ...] | None,
+        cache_key: Any,
+        request_encoding: bytes | None = None,
     ) -> bytes:
-        """Run a model for a precompile; log it; return the ABI-encoded ModelOutput."""
+        """Run a model for a precompile; log it; return the ABI-encoded ModelOutput.
+
+        The model runs once per distinct input: an estimate, the ``eth_call`` that preceded
+        it and the mined transaction share one onnxruntime run and one encoding (onnxruntime
+        is deterministic, so the result is the same). Faults are checked first, every time.
+        """
         inference_id = self.inference_id(computation)
         record = dict(
             inference_id=inference_id,
@@ -126,38 +132,78 @@ class PrecompileContext:
         computation.consume_gas(BASE_GAS + GAS_PER_ELEMENT * elements, reason=precompile)
         try:
             self.faults.check_model(cid)
-            feeds = self.models.feeds(cid, numbers, strings)
-            outputs = self.faults.output_for(cid) or self.models.run(cid, feeds)
-            out_numbers, out_strings, out_jsons = output_tensors(outputs)
+            result = self._result(cid, numbers, strings, cache_key)
         except DevnetError as exc:
             self.log.append(
                 InferenceRecord(
-                    **record, inputs=_inputs(numbers, strings), output=None, error=str(exc)
+                    **record, inputs=_inputs(numbers, strings), output_abi=None, error=str(exc)
                 )
             )
             _revert(computation, str(exc))
             raise AssertionError("unreachable") from None
-        out_elements = sum(len(t[1]) for t in out_numbers) + sum(len(t[1]) for t in out_strings)
-        computation.consume_gas(GAS_PER_ELEMENT * out_elements, reason=precompile)
-        output = (out_numbers, out_strings, out_jsons, self.simulating)
+        computation.consume_gas(GAS_PER_ELEMENT * result.out_elements, reason=precompile)
+        output = result.output[:3] + (self.simulating,)
         self.log.append(
-            InferenceRecord(
-                **record,
-                inputs=_inputs(numbers, strings, feeds),
-                output=wire.model_output_from_abi(output),
-                error=None,
-            )
+            InferenceRecord(**record, inputs=result.feeds, output_abi=output, error=None)
         )
         if not self.simulating:
             self.results.put(inference_id, mode, output)
-        on_chain = ([], [], [], self.simulating) if self.results_via_api else output
-        if request_for_event is not None and not computation.msg.is_static:
-            computation.add_log_entry(
-                INFERENCE_ADDRESS if precompile == "inference" else PRICE_FEED_ADDRESS,
-                (_MODEL_INFERENCE_TOPIC,),
-                encode(wire.MODEL_INFERENCE_EVENT_ARGS, [inference_id, request_for_event, output]),
-            )
-        return encode([wire.MODEL_OUTPUT], [on_chain])
+            if request_encoding is not None and not computation.msg.is_static:
+                computation.add_log_entry(
+                    INFERENCE_ADDRESS,
+                    (_MODEL_INFERENCE_TOPIC,),
+                    _event_data(inference_id, request_encoding, result.encoded[32:]),
+                )
+        if self.results_via_api:
+            return _EMPTY_OUTPUT[self.simulating]
+        return result.encoded_for(self.simulating)
+
+    def _result(self, cid: str, numbers: list[Any], strings: list[Any], key: Any) -> Result:
+        model = self.models.get(cid)
+        fixed = self.faults.output_for(cid)
+        cached = None if fixed is not None else model.cache.get(key)
+        if cached is not None:
+            return cached
+        feeds = self.models.feeds(cid, numbers, strings)
+        outputs = fixed if fixed is not None else self.models.run(cid, feeds)
+        out = output_tensors(outputs)
+        result = Result(feeds, (*out, False), encode([wire.MODEL_OUTPUT], [(*out, False)]))
+        if fixed is None:
+            model.cache.put(key, result)
+        return result
+
+
+class Result:
+    """One model run on one input: feeds, wire output, and its ABI encoding."""
+
+    __slots__ = ("encoded", "feeds", "out_elements", "output")
+
+    def __init__(self, feeds: dict[str, Any], output: tuple[Any, ...], encoded: bytes) -> None:
+        self.feeds = feeds
+        self.output = output
+        self.encoded = encoded  # with is_simulation_result = false
+        self.out_elements = sum(len(t[1]) for t in output[0]) + sum(len(t[1]) for t in output[1])
+
+    def encoded_for(self, simulating: bool) -> bytes:
+        if not simulating:
+            return self.encoded
+        # is_simulation_result is the tuple's 4th head word: patch it rather than re-encode
+        return self.encoded[:128] + (1).to_bytes(32, "big") + self.encoded[160:]
+
+
+_EMPTY_OUTPUT = {sim: encode([wire.MODEL_OUTPUT], [([], [], [], sim)]) for sim in (False, True)}
+
+
+def _event_data(inference_id: str, request_encoding: bytes, output_encoding: bytes) -> bytes:
+    """ModelInferenceEvent(string, request, response) data from the parts' own encodings:
+    three offsets, then the id, the request tuple and the output tuple, as they are."""
+    id_encoding = encode(["string"], [inference_id])[32:]
+    head = (
+        (96).to_bytes(32, "big")
+        + (96 + len(id_encoding)).to_bytes(32, "big")
+        + (96 + len(id_encoding) + len(request_encoding)).to_bytes(32, "big")
+    )
+    return head + id_encoding + request_encoding + output_encoding
 
 
 def _inputs(
@@ -194,12 +240,18 @@ def _dispatch(
 def inference_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], ComputationAPI]:
     """0x…F4: ``runModelInference(ModelInferenceRequest) returns (ModelOutput)``."""
 
+    decoded: LRU = LRU(256)  # call data -> decoded request: decode once per distinct input
+
     def run_model_inference(computation: ComputationAPI, args: bytes) -> bytes:
-        (request,) = decode([wire.INFERENCE_REQUEST], args)
+        request = decoded.get(args)
+        if request is None:
+            request = decode([wire.INFERENCE_REQUEST], args)[0]
+            decoded.put(args, request)
         mode, cid, (numbers, strings) = request
         if mode > 2:
             raise DevnetError(f"unknown inference mode {mode}; use 0 VANILLA, 1 ZKML or 2 TEE")
-        return ctx.infer(computation, "inference", cid, mode, numbers, strings, request)
+        offset = int.from_bytes(args[:32], "big")
+        return ctx.infer(computation, "inference", cid, mode, numbers, strings, args, args[offset:])
 
     handlers = {wire.RUN_MODEL_INFERENCE: run_model_inference}
     return lambda computation: _dispatch(computation, handlers, "InferencePrecompile")
@@ -240,7 +292,8 @@ def price_feed_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], 
         model_id, input_name, query = decode(wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, args)
         numbers, shape = _query_candles(ctx, computation, query)
         tensors = [(input_name, numbers, shape)]
-        return ctx.infer(computation, "price_feed", model_id, 0, tensors, [], None)
+        key = ("price_feed", input_name, tuple(numbers), tuple(shape))
+        return ctx.infer(computation, "price_feed", model_id, 0, tensors, [], key)
 
     handlers = {
         wire.QUERY_HISTORICAL_CANDLES: query_historical_candles,
