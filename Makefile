@@ -23,7 +23,14 @@ demo: $(STAMP)
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q -n 2
 
-bench: $(STAMP)
+BENCH_STAMP := bench/node_modules/.installed-stamp
+
+$(BENCH_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# anvil (npm) is a benchmark-only dependency: installed here, never by `make test`
+bench: $(STAMP) $(NODE_STAMP) $(BENCH_STAMP)
 	$(PY) bench/run.py
 
 contracts: $(NODE_STAMP)

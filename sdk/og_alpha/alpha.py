@@ -214,12 +214,20 @@ class Alpha:
         data = wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [num_results])
         raw = self._tx.call(address, data, WorkflowError, f"reading workflow {address}")
         try:
-            return wire.decode_model_outputs(raw)
+            outputs = wire.decode_model_outputs(raw)
         except Exception:  # noqa: BLE001
             raise WorkflowError(
                 f"{address} is not a workflow: getLastInferenceResults() "
                 f"returned {len(raw)} unreadable bytes"
             ) from None
+        # The network's own PriceHistoryInference bytecode returns the last n oldest first;
+        # this SDK promises most recent first whichever contract holds them: the latest
+        # result tells the order.
+        if len(outputs) > 1 and outputs[0] != outputs[-1]:
+            latest = self.read_workflow_result(address)
+            if outputs[-1] == latest and outputs[0] != latest:
+                outputs.reverse()
+        return outputs
 
     def _workflow(self, contract_address: str) -> str:
         if not isinstance(contract_address, str) or not is_address(contract_address):

@@ -58,12 +58,20 @@ class Transactor:
         self.account = account
         self.receipt_timeout = receipt_timeout
         self._chain_id: int | None = None
+        self._gas_limit: int | None = None
 
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
             self._chain_id = int(self._rpc("eth_chainId", lambda: self.web3.eth.chain_id))
         return self._chain_id
+
+    @property
+    def block_gas_limit(self) -> int:
+        if self._gas_limit is None:
+            block = self._rpc("eth_getBlockByNumber", lambda: self.web3.eth.get_block("latest"))
+            self._gas_limit = int(block["gasLimit"])
+        return self._gas_limit
 
     def _rpc(self, what: str, fn: Any) -> Any:
         try:
@@ -114,6 +122,7 @@ class Transactor:
         """Sign, send, wait. Retries nonce errors only; never resends a transaction that may
         have reached the node."""
         attempts = max(1, int(max_retries) if max_retries is not None else 5)
+        gas = min(int(gas), self.block_gas_limit)  # a multiple of the estimate may not fit
         for attempt in range(attempts):
             nonce = self._rpc(
                 what, lambda: self.web3.eth.get_transaction_count(self.account.address, "pending")

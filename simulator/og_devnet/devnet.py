@@ -41,7 +41,19 @@ from .prices import PriceFeed
 from .provider import DevnetProvider
 from .scheduler import EXECUTE_GAS, Progress, Scheduler, check_time
 
-LOCAL_API_URL = "http://devnet.invalid"  # in-process: the node API is answered without a socket
+LOCAL_API_URL = "http://devnet.invalid"
+
+
+class DevnetTester(EthereumTester):
+    """eth-tester, minus re-reading every mined block when no filter is installed."""
+
+    def mine_blocks(self, num_blocks: int = 1, coinbase: Any = None) -> list[str]:
+        if self._block_filters or self._log_filters:
+            return super().mine_blocks(num_blocks, *([coinbase] if coinbase else []))
+        hashes = self.backend.mine_blocks(num_blocks)
+        return [
+            "0x" + bytes(h).hex() for h in hashes
+        ]  # in-process: the node API is answered without a socket
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class Devnet:
             tuple(keys.PrivateKey(dev_key(i)) for i in range(accounts)),
             genesis_time=int(genesis_time),
         )
-        self.tester = EthereumTester(self.backend)
+        self.tester = DevnetTester(self.backend)
         self.chain_id = DEVNET_CHAIN_ID
         self.provider = DevnetProvider(self.tester, self.chain_id)
         self.web3 = Web3(self.provider)

@@ -10,7 +10,6 @@ import csv
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,7 +152,8 @@ class PriceFeed:
             parsed[ts] = values
         if not parsed:
             raise PriceDataError("no candle rows given")
-        self._rows.setdefault((*pair, duration), {}).update(parsed)
+        # a new dict, never an update in place: snapshots share the old one (copy-on-write)
+        self._rows[(*pair, duration)] = {**self._rows.get((*pair, duration), {}), **parsed}
         return len(parsed)
 
     def load_csv(self, path: str | Path, base: str, quote: str, duration_mins: int = 1) -> int:
@@ -249,10 +249,11 @@ class PriceFeed:
 
     # --- snapshots -----------------------------------------------------------------------
     def state(self) -> tuple[Any, ...]:
-        return deepcopy((self._synthetic, self._rows))
+        # Inner dicts are replaced, never mutated, so shallow copies are true snapshots.
+        return (dict(self._synthetic), dict(self._rows))
 
     def restore(self, state: tuple[Any, ...]) -> None:
-        self._synthetic, self._rows = deepcopy(state)
+        self._synthetic, self._rows = dict(state[0]), dict(state[1])
 
 
 def _duration(duration_mins: Any) -> int:

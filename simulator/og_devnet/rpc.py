@@ -110,6 +110,7 @@ class RpcHandler:
             "og_listModels": self._og_list_models,
             "og_setCandles": self._og_set_candles,
             "og_advanceTime": self._og_advance_time,
+            "og_setResultsViaApi": self._og_set_results_via_api,
             "og_now": lambda p: hex(self.devnet.now),
             "eth_maxPriorityFeePerGas": lambda p: hex(10**9),
             "web3_clientVersion": lambda p: "og-devnet/0.1.0",
@@ -261,6 +262,13 @@ class RpcHandler:
     def _og_set_candles(self, params: list[Any]) -> int:
         base, quote, duration, rows = _params(params, 4, "og_setCandles")[:4]
         return self.devnet.prices.set_candles(base, quote, int(duration), rows)
+
+    def _og_set_results_via_api(self, params: list[Any]) -> bool:
+        flag = _params(params, 1, "og_setResultsViaApi")[0]
+        if not isinstance(flag, bool):
+            raise RpcError(INVALID_PARAMS, "og_setResultsViaApi takes true or false")
+        self.devnet.results_via_api = flag
+        return flag
 
     def _og_advance_time(self, params: list[Any]) -> dict[str, int]:
         seconds = _quantity(_params(params, 1, "og_advanceTime")[0], "seconds")

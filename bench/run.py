@@ -1,0 +1,390 @@
+"""``make bench``: the performance targets, measured through the public SDK.
+
+Prints a table (measure, median, target, met?) and writes bench/results/latest.json. Times
+are medians of repeated runs after warm-up; ratios compare figures measured in this same run.
+Nothing here asserts: a missed target is reported, not raised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from eth_account import Account
+from web3 import HTTPProvider, Web3
+
+from og_alpha import (
+    INFERENCE_HUB_ADDRESS,
+    Alpha,
+    CandleOrder,
+    CandleType,
+    HistoricalInputQuery,
+    InferenceMode,
+    SchedulerParams,
+)
+from og_alpha.contracts import bytecode
+from og_devnet import Devnet
+from og_devnet.accounts import dev_key
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "fixtures" / "models"
+RESULTS = ROOT / "bench" / "results"
+ANVIL = ROOT / "bench" / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+QUERY = HistoricalInputQuery(
+    "ETH",
+    "USD",
+    10,
+    1,
+    CandleOrder.ASCENDING,
+    [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE],
+)
+
+
+def ohlc(rows: int) -> np.ndarray:
+    rng = np.random.default_rng(rows)
+    return (3300 + rng.standard_normal((rows, 4)) * 5).astype(np.float32)
+
+
+def median_ms(fn: Callable[[], Any], runs: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def transfer(web3: Web3, account: Any, nonce: list[int]) -> None:
+    signed = account.sign_transaction(
+        {
+            "to": "0x000000000000000000000000000000000000dEaD",
+            "value": 1,
+            "gas": 21000,
+            "gasPrice": 2 * 10**9,
+            "nonce": nonce[0],
+            "chainId": web3.eth.chain_id,
+        }
+    )
+    nonce[0] += 1
+    web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
+
+
+# --- measures -----------------------------------------------------------------------------
+def bench_infer(rows: dict[str, Any]) -> None:
+    devnet = Devnet()
+    alpha = devnet.alpha()
+    cid = devnet.models.add(MODELS / "ohlc.onnx")
+    x = ohlc(10)
+    rows["infer_ms"] = median_ms(
+        lambda: alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x}), 60
+    )
+    account = devnet.accounts[1]
+    nonce = [0]
+    rows["transfer_ms"] = median_ms(lambda: transfer(devnet.web3, account, nonce), 60)
+    rows["infer_over_transfer"] = rows["infer_ms"] / rows["transfer_ms"]
+    curve = {}
+    for n in (10, 100, 1000, 10000):
+        data = ohlc(n)
+        curve[n] = median_ms(
+            lambda d=data: alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": d}),
+            15 if n < 10000 else 5,
+            warmup=1,
+        )
+    rows["infer_rows_ms"] = curve
+    rows["infer_1000_over_10"] = curve[1000] / curve[10]
+    address = alpha.new_workflow(cid, QUERY, "open_high_low_close")
+    rows["run_workflow_ms"] = median_ms(lambda: alpha.run_workflow(address), 40)
+
+
+def bench_anvil(rows: dict[str, Any]) -> None:
+    if not ANVIL.exists():
+        rows["anvil_infer_ms"] = None
+        return
+    mock = subprocess.run(
+        ["node", str(ROOT / "bench" / "compile_mock.js")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(ANVIL), "--port", str(port), "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        web3 = Web3(HTTPProvider(url))
+        for _ in range(100):
+            try:
+                _ = web3.eth.chain_id
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+        hub = "0x" + bytecode("InferenceHub", deployed=True).hex()
+        web3.provider.make_request("anvil_setCode", [INFERENCE_HUB_ADDRESS, hub])
+        web3.provider.make_request(
+            "anvil_setCode", ["0x00000000000000000000000000000000000000F4", mock]
+        )
+        alpha = Alpha(web3, Account.from_key(dev_key(0)), INFERENCE_HUB_ADDRESS, url)
+        x = ohlc(10)
+        rows["anvil_infer_ms"] = median_ms(
+            lambda: alpha.infer("QmMock", InferenceMode.VANILLA, {"open_high_low_close": x}), 60
+        )
+        devnet = Devnet()
+        local = devnet.alpha()
+        cid = devnet.models.add(MODELS / "ohlc.onnx")
+        rows["infer_side_by_side_ms"] = median_ms(
+            lambda: local.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x}), 60
+        )
+        rows["infer_over_anvil"] = rows["infer_side_by_side_ms"] / rows["anvil_infer_ms"]
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def bench_devnet_and_reset(rows: dict[str, Any]) -> None:
+    Devnet()
+    rows["devnet_ms"] = median_ms(Devnet, 10, warmup=1)
+    devnet = Devnet()
+    alpha = devnet.alpha()
+    cid = devnet.models.add(MODELS / "linear.onnx")
+    devnet.prices.load_csv(ROOT / "fixtures" / "prices" / "eth_usd_1m.csv", "ETH", "USD")
+
+    def one_test() -> float:
+        snapshot = devnet.snapshot()
+        alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
+        devnet.advance(60)
+        start = time.perf_counter()
+        devnet.revert(snapshot)
+        return time.perf_counter() - start + (snapshot_cost(devnet))
+
+    times = [one_test() for _ in range(40)]
+    rows["reset_ms"] = statistics.median(times[5:]) * 1000
+
+
+def snapshot_cost(devnet: Devnet) -> float:
+    start = time.perf_counter()
+    devnet.snapshot()
+    return time.perf_counter() - start
+
+
+def bench_schedules(rows: dict[str, Any]) -> None:
+    devnet = Devnet()
+    alpha = devnet.alpha()
+    cid = devnet.models.add(MODELS / "ohlc.onnx")
+    for _ in range(10):
+        alpha.new_workflow(
+            cid, QUERY, "open_high_low_close", SchedulerParams(frequency=60, duration_hours=2)
+        )
+    start = time.perf_counter()
+    runs = devnet.advance(100 * 60)
+    rows["schedules_s"] = time.perf_counter() - start
+    rows["schedules_runs"] = runs
+
+
+def bench_memory(rows: dict[str, Any]) -> None:
+    devnet = Devnet()
+    alpha = devnet.alpha()
+    cid = devnet.models.add(MODELS / "ohlc.onnx")
+    for i in range(200):
+        alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": ohlc(10) + i})
+    before = rss_mb()
+    for i in range(5000):
+        alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": ohlc(10) + i})
+    rows["rss_growth_mb"] = rss_mb() - before
+
+
+def bench_server(rows: dict[str, Any]) -> None:
+    og = str(Path(sys.executable).with_name("og"))
+    proc = subprocess.Popen(
+        [og, "devnet", "--port", "0", "--models", str(MODELS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "Listening on" in line:
+                url = line.split("Listening on ")[1].split()[0]
+                break
+        assert url, "og devnet did not start"
+        from og_devnet.cid import ipfs_cid_v0
+
+        cid = ipfs_cid_v0((MODELS / "ohlc.onnx").read_bytes())
+        per_client = 40
+        x = ohlc(10)
+        barrier = threading.Barrier(5)
+
+        def client(index: int) -> None:
+            web3 = Web3(HTTPProvider(url))
+            alpha = Alpha(web3, Account.from_key(dev_key(index)), INFERENCE_HUB_ADDRESS, url)
+            alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x})  # warm-up
+            barrier.wait()
+            for _ in range(per_client):
+                alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x})
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for t in threads:
+            t.join()
+        rows["server_infer_per_s"] = 4 * per_client / (time.perf_counter() - start)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+# --- report -------------------------------------------------------------------------------
+def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    def ok(flag: bool | None) -> str:
+        return "n/a" if flag is None else ("yes" if flag else "NO")
+
+    anvil = rows.get("anvil_infer_ms")
+    curve = rows["infer_rows_ms"]
+    lines = [
+        (
+            "infer(), OHLC [10, 4], in-process",
+            f"{rows['infer_ms']:.2f} ms",
+            "<= 10 ms",
+            ok(rows["infer_ms"] <= 10),
+        ),
+        ("  signed value transfer, same Web3", f"{rows['transfer_ms']:.2f} ms", "", ""),
+        (
+            "  infer / transfer",
+            f"{rows['infer_over_transfer']:.2f}x",
+            "<= 3x",
+            ok(rows["infer_over_transfer"] <= 3),
+        ),
+        (
+            "infer() against anvil + Solidity mock at 0xF4",
+            "not installed" if anvil is None else f"{anvil:.2f} ms",
+            "",
+            "",
+        ),
+        (
+            "  in-process / anvil (side by side)",
+            "n/a" if anvil is None else f"{rows['infer_over_anvil']:.2f}x",
+            "<= 0.5x",
+            ok(None if anvil is None else rows["infer_over_anvil"] <= 0.5),
+        ),
+        (
+            "run_workflow(), [10, 4] candles",
+            f"{rows['run_workflow_ms']:.2f} ms",
+            "<= 15 ms",
+            ok(rows["run_workflow_ms"] <= 15),
+        ),
+        (
+            "Devnet() with genesis contracts",
+            f"{rows['devnet_ms']:.2f} ms",
+            "<= 100 ms",
+            ok(rows["devnet_ms"] <= 100),
+        ),
+        (
+            "per-test reset (snapshot + revert)",
+            f"{rows['reset_ms']:.2f} ms",
+            "<= 5 ms",
+            ok(rows["reset_ms"] <= 5),
+        ),
+        (
+            f"10 workflows x 100 runs via advance ({rows['schedules_runs']} runs)",
+            f"{rows['schedules_s']:.2f} s",
+            "<= 15 s",
+            ok(rows["schedules_s"] <= 15),
+        ),
+    ]
+    for n, ms in curve.items():
+        lines.append((f"infer() with {n} rows x 4", f"{ms:.2f} ms", "", ""))
+    lines += [
+        (
+            "  1,000 rows / 10 rows",
+            f"{rows['infer_1000_over_10']:.2f}x",
+            "<= 10x",
+            ok(rows["infer_1000_over_10"] <= 10),
+        ),
+        (
+            "RSS growth over 5,000 infer()",
+            f"{rows['rss_growth_mb']:.1f} MB",
+            "<= 50 MB",
+            ok(rows["rss_growth_mb"] <= 50),
+        ),
+        (
+            "og devnet, 4 HTTP clients sending infer txs",
+            f"{rows['server_infer_per_s']:.1f} /s",
+            ">= 50 /s",
+            ok(rows["server_infer_per_s"] >= 50),
+        ),
+    ]
+    return lines
+
+
+def main() -> None:
+    only = set(sys.argv[1:])
+    rows: dict[str, Any] = {}
+    steps = [
+        bench_infer,
+        bench_anvil,
+        bench_devnet_and_reset,
+        bench_schedules,
+        bench_memory,
+        bench_server,
+    ]
+    for step in steps:
+        if only and step.__name__.removeprefix("bench_") not in only:
+            continue
+        print(f"... {step.__name__.removeprefix('bench_')}", file=sys.stderr, flush=True)
+        step(rows)
+    if only:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    lines = report(rows)
+    widths = [max(len(r[i]) for r in lines) for i in range(4)]
+    header = ("measure", "median", "target", "met")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for line in lines:
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"meta": meta, "rows": rows, "table": lines}, indent=2, default=str) + "\n"
+    )
+    print(f"\nwritten to {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
