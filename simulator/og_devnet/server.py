@@ -28,6 +28,9 @@ MAX_BODY = 64 * 1024 * 1024  # an og_addModel carries a base64 model
 class _Handler(BaseHTTPRequestHandler):
     server: DevnetHTTPServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+    # delayed ACK (~40 ms on Linux) on every keep-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.server.verbose:
