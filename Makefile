@@ -33,6 +33,12 @@ $(BENCH_STAMP): bench/package.json bench/package-lock.json
 bench: $(STAMP) $(NODE_STAMP) $(BENCH_STAMP)
 	$(PY) bench/run.py
 
+# Bounded: FUZZ_SECONDS per target (5 targets), then the loopback load test. Not part of `make test`,
+# which runs a short deterministic slice (tests/reliability/test_fuzz_slice.py).
+FUZZ_SECONDS ?= 30
+fuzz: $(STAMP) $(NODE_STAMP)
+	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS)
+
 contracts: $(NODE_STAMP)
 	node contracts/build.js
 
@@ -40,7 +46,7 @@ fixtures: $(STAMP)
 	$(PY) fixtures/make_fixtures.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples
+	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples fuzz
 
 clean:
 	rm -rf $(VENV) contracts/node_modules

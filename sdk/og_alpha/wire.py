@@ -7,6 +7,7 @@ and encode with it too, so client and node can never disagree on a byte.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -96,11 +97,25 @@ def decimal_to_number(text: str) -> NumberTuple:
     return (value, -exponent)
 
 
+# int128 values span 39 digits and floats 10^-324..10^308: past this exponent the result is
+# 0 or infinity, and computing 10**decimals for a hostile int128 decimals would never finish.
+_FLOAT_EXPONENT_LIMIT = 400
+
+
 def number_to_float(value: int, decimals: int) -> float:
-    """A Number's value as the nearest float (correctly rounded)."""
-    if decimals <= 0:
-        return float(value * 10 ** (-decimals))
-    return value / 10**decimals
+    """A Number's value as the nearest float (correctly rounded; +-inf beyond float64)."""
+    if value == 0:
+        return 0.0
+    if decimals > _FLOAT_EXPONENT_LIMIT:
+        return math.copysign(0.0, value)
+    if decimals < -_FLOAT_EXPONENT_LIMIT:
+        return math.copysign(math.inf, value)
+    try:
+        if decimals <= 0:
+            return float(value * 10 ** (-decimals))
+        return value / 10**decimals
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def _float_numbers(flat: np.ndarray) -> list[NumberTuple]:

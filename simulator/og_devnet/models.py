@@ -268,11 +268,27 @@ def _build(spec: TensorSpec, kind: str, values: list[Any], shape: list[int] | No
     return arr.reshape(_fit_shape(spec, tuple(shape or [count]), count))
 
 
+# int64 holds 19 digits and an int128 value 39: any |decimals| past 60 cannot be an int64.
+_MAX_INT_DECIMALS = 60
+
+
 def _numbers_array(spec: TensorSpec, values: list[Any], dtype: Any) -> np.ndarray:
     if np.issubdtype(dtype, np.floating):
-        return np.array([wire.number_to_float(v, d) for v, d in values], dtype=dtype)
+        floats = np.array([wire.number_to_float(v, d) for v, d in values], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            arr = floats.astype(dtype)
+        if not np.isfinite(arr).all():
+            raise PrecompileError(
+                f"input {spec.name!r}: a value is outside the range of {np.dtype(dtype).name}"
+            )
+        return arr
     ints = []
     for v, d in values:
+        if abs(d) > _MAX_INT_DECIMALS:
+            raise PrecompileError(
+                f"input {spec.name!r}: decimals {d} is out of range for an integer tensor "
+                f"(|decimals| <= {_MAX_INT_DECIMALS})"
+            )
         if d > 0 and v % 10**d:
             raise PrecompileError(
                 f"input {spec.name!r}: value {wire.number_to_float(v, d)} is not an integer "
