@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from eth_abi import decode, encode
+from eth_abi import decode
 from eth_utils import keccak
 
 from .errors import InputError
@@ -221,8 +221,78 @@ def encode_model_input(model_input: Mapping[str, Any]) -> tuple[list[Any], list[
 
 
 def encode_hub_run(model_cid: str, mode: int, model_input: tuple[list[Any], list[Any]]) -> bytes:
-    """Call data of ``InferenceHub.run``: encoded once, used for the estimate and the tx."""
-    return HUB_RUN + encode(HUB_RUN_ARGS, [model_cid, int(mode), model_input])
+    """Call data of ``InferenceHub.run``: encoded once, used for the estimate and the tx.
+
+    Byte-for-byte what ``eth_abi.encode(HUB_RUN_ARGS, ...)`` gives (a test holds it to that),
+    written out directly because eth-abi validates every int128 through layers of generic
+    coders: 1.2 ms for 40 numbers and 120 ms for 4,000, against ~0.1 ms and ~6 ms here.
+    """
+    if not 0 <= int(mode) <= 255:
+        raise InputError(f"inference mode {mode!r} is not a uint8")
+    try:
+        body = _abi_tuple(
+            [_abi_string(model_cid), int(mode).to_bytes(32, "big"), _abi_model_input(model_input)],
+            dynamic=[True, False, True],
+        )
+    except (OverflowError, AttributeError, TypeError, ValueError) as exc:
+        raise InputError(f"model input cannot be ABI-encoded: {exc}") from None
+    return HUB_RUN + body
+
+
+def _word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def _abi_string(text: str) -> bytes:
+    data = text.encode()
+    return _word(len(data)) + data + b"\0" * (-len(data) % 32)
+
+
+def _abi_tuple(parts: list[bytes], dynamic: list[bool]) -> bytes:
+    """A tuple's head (static parts inline, offsets to dynamic ones) followed by its tails."""
+    offset = sum(32 if d else len(p) for p, d in zip(parts, dynamic, strict=True))
+    head, tail = [], []
+    for part, is_dynamic in zip(parts, dynamic, strict=True):
+        if is_dynamic:
+            head.append(_word(offset))
+            tail.append(part)
+            offset += len(part)
+        else:
+            head.append(part)
+    return b"".join(head) + b"".join(tail)
+
+
+def _abi_dynamic_array(items: list[bytes]) -> bytes:
+    return _word(len(items)) + _abi_tuple(items, [True] * len(items))
+
+
+def _abi_model_input(model_input: tuple[list[Any], list[Any]]) -> bytes:
+    numbers, strings = model_input
+    number_tensors = []
+    for name, values, shape in numbers:
+        flat = b"".join(
+            v.to_bytes(32, "big", signed=True) + d.to_bytes(32, "big", signed=True)
+            for v, d in values
+        )
+        if any(not -(2**127) <= x < 2**127 for pair in values for x in pair):
+            raise OverflowError(f"tensor {name!r}: a Number is outside int128")
+        dims = b"".join(int(n).to_bytes(32, "big") for n in shape)  # uint32 checked upstream
+        number_tensors.append(
+            _abi_tuple(
+                [_abi_string(name), _word(len(values)) + flat, _word(len(shape)) + dims],
+                [True, True, True],
+            )
+        )
+    string_tensors = [
+        _abi_tuple(
+            [_abi_string(name), _abi_dynamic_array([_abi_string(v) for v in values])],
+            [True, True],
+        )
+        for name, values in strings
+    ]
+    return _abi_tuple(
+        [_abi_dynamic_array(number_tensors), _abi_dynamic_array(string_tensors)], [True, True]
+    )
 
 
 # --- outputs -----------------------------------------------------------------------------------

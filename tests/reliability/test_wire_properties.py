@@ -89,3 +89,33 @@ def test_out_of_range_integers_are_refused_before_sending(chain, value: int) -> 
     with pytest.raises(InputError, match="outside int128"):
         devnet.alpha().infer(cids[np.int64], 0, {"v": [value]})
     assert devnet.block_number == block
+
+
+_names = st.text(max_size=12)
+_number = st.tuples(st.integers(wire.INT128_MIN, wire.INT128_MAX), st.integers(-40, 40))
+_number_tensor = st.tuples(
+    _names, st.lists(_number, max_size=6), st.lists(st.integers(0, wire.UINT32_MAX), max_size=3)
+)
+_string_tensor = st.tuples(_names, st.lists(st.text(max_size=40), max_size=4))
+
+
+@given(
+    cid=st.text(max_size=60),
+    mode=st.integers(0, 255),
+    numbers=st.lists(_number_tensor, max_size=3),
+    strings=st.lists(_string_tensor, max_size=3),
+)
+@settings(max_examples=200, deadline=None)
+def test_hand_written_hub_encoding_is_eth_abi_byte_for_byte(
+    cid: str, mode: int, numbers: list, strings: list
+) -> None:
+    """encode_hub_run writes the ABI by hand for speed; it must never drift from eth-abi."""
+    from eth_abi import encode
+
+    expected = wire.HUB_RUN + encode(wire.HUB_RUN_ARGS, [cid, mode, (numbers, strings)])
+    assert wire.encode_hub_run(cid, mode, (numbers, strings)) == expected
+
+
+def test_hub_encoding_refuses_a_number_outside_int128() -> None:
+    with pytest.raises(InputError, match="int128"):
+        wire.encode_hub_run("Qm", 0, ([("x", [(2**127, 0)], [1])], []))
