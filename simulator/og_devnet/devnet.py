@@ -26,7 +26,7 @@ from og_alpha.contracts import (
 from . import node_api
 from .accounts import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_accounts, dev_key, executor_account
 from .chain import DEFAULT_GENESIS_TIME, DEVNET_CHAIN_ID, DevnetBackend, genesis_account
-from .errors import DevnetError
+from .errors import DevnetError, ModelError
 from .faults import Faults
 from .log import InferenceLog, ResultStore
 from .models import ModelHub
@@ -251,13 +251,35 @@ class Devnet:
         self.results_via_api = snapshot.results_via_api
 
     def add_models_from(self, directory: str | Path) -> dict[str, str]:
-        """Add every ``*.onnx`` in ``directory`` (not following links out of it)."""
+        """Add every ``*.onnx`` in ``directory``; returns CIDs by file name.
+
+        The directory is what the user gave, so nothing outside it is read: an entry that is
+        a link leading out of it is refused, naming the link and where it leads (a skip would
+        leave a model silently missing). Each file is read by its resolved path, the one that
+        was checked. All or nothing: if any model is refused, none is added.
+        """
         root = Path(directory).resolve()
-        out = {}
+        if not root.is_dir():
+            raise ModelError(
+                f"models directory {str(directory)!r} does not exist or is not a directory"
+            )
+        entries = []
         for path in sorted(root.glob("*.onnx")):
-            if path.resolve().parent != root:
-                raise DevnetError(f"{path} leads outside {root}; refusing to follow the link")
-            out[path.name] = self.models.add(path)
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                raise ModelError(
+                    f"{str(path)!r} is a link to {str(target)!r}, outside the models directory "
+                    f"{str(root)!r}; refusing to follow it (copy the model into the directory)"
+                )
+            entries.append((path.name, target))
+        before = self.models.state()
+        out = {}
+        try:
+            for name, target in entries:
+                out[name] = self.models.add(target)
+        except DevnetError:
+            self.models.restore(before)
+            raise
         return out
 
     def __repr__(self) -> str:

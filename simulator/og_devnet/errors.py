@@ -10,7 +10,8 @@ class DevnetError(OpenGradientError):
 
 
 class ModelError(DevnetError, ValueError):
-    """A model file was refused at ``add`` time (not ONNX, external data, too large)."""
+    """A model file was refused at ``add`` time: not ONNX, truncated, external data, too
+    large, an output no inference could return, or a link out of a ``--models`` directory."""
 
 
 class PrecompileError(DevnetError):

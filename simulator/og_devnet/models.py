@@ -7,8 +7,10 @@ only converts tensors and calls ``session.run``.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,6 @@ from typing import Any
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx.external_data_helper import _get_all_tensors
 
 from og_alpha import wire
 
@@ -24,7 +25,15 @@ from .cid import ipfs_cid_v0
 from .errors import ModelError, PrecompileError
 
 MAX_MODEL_BYTES = 256 * 1024 * 1024
+# Input elements per inference, all tensors together.
 MAX_TENSOR_ELEMENTS = 1_000_000
+# Output elements per inference. Encoding an output costs ~30 us per element in Python (far
+# more than the run), so this, with the gas charged per element before encoding, bounds it.
+MAX_OUTPUT_ELEMENTS = 100_000
+# Working memory of one run (onnxruntime's arena, shared by every session of the process).
+# An output can be sized by an input's values (Expand, Tile, ConstantOfShape): without a cap
+# one call could ask for terabytes and take the node down before any element count is known.
+MAX_RUN_BYTES = 1024 * 1024 * 1024
 MODEL_CACHE_ENTRIES = 64
 
 # onnx element types -> numpy dtypes the devnet casts inputs to.
@@ -95,21 +104,82 @@ class Model:
 
 
 def _load_bytes(source: str | Path | bytes | bytearray) -> bytes:
+    """The model's bytes; a path is sized from ``stat`` before a byte is read.
+
+    Only a regular file is read (a FIFO or ``/dev/zero`` would never end), and never more than
+    the limit plus one byte, so a file that grows after the check cannot get past it.
+    """
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
         path = Path(source)
         if not path.is_file():
             raise ModelError(f"model file {str(path)!r} does not exist or is not a file")
-        if path.stat().st_size > MAX_MODEL_BYTES:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
             raise ModelError(
-                f"model file {str(path)!r} is {path.stat().st_size} bytes; the limit is "
-                f"{MAX_MODEL_BYTES}"
+                f"model file {str(path)!r} is {size} bytes; the limit is {MAX_MODEL_BYTES}"
             )
-        data = path.read_bytes()
+        try:
+            # O_NONBLOCK: were the path swapped for a FIFO since the check, opening it must
+            # not block; fstat then refuses it.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as file:
+                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                    raise ModelError(f"model file {str(path)!r} is not a regular file")
+                data = file.read(MAX_MODEL_BYTES + 1)
+        except OSError as exc:
+            raise ModelError(f"cannot read model file {str(path)!r}: {exc.strerror}") from None
+        if len(data) > MAX_MODEL_BYTES:
+            raise ModelError(
+                f"model file {str(path)!r} grew past the limit of {MAX_MODEL_BYTES} bytes "
+                "while it was read"
+            )
     if len(data) > MAX_MODEL_BYTES:
         raise ModelError(f"model is {len(data)} bytes; the limit is {MAX_MODEL_BYTES}")
     return data
+
+
+def _graph_tensors(graph: onnx.GraphProto | onnx.FunctionProto) -> Iterator[onnx.TensorProto]:
+    """Every tensor a graph holds: initializers, sparse ones, node attributes, subgraphs."""
+    if isinstance(graph, onnx.GraphProto):
+        yield from graph.initializer
+        for sparse in graph.sparse_initializer:
+            yield from (sparse.values, sparse.indices)
+    for node in graph.node:
+        for attribute in node.attribute:
+            yield from _attribute_tensors(attribute)
+
+
+def _attribute_tensors(attribute: onnx.AttributeProto) -> Iterator[onnx.TensorProto]:
+    if attribute.HasField("t"):
+        yield attribute.t
+    yield from attribute.tensors
+    sparse: Iterable[onnx.SparseTensorProto] = (
+        [attribute.sparse_tensor, *attribute.sparse_tensors]
+        if attribute.HasField("sparse_tensor")
+        else attribute.sparse_tensors
+    )
+    for tensor in sparse:
+        yield from (tensor.values, tensor.indices)
+    if attribute.HasField("g"):
+        yield from _graph_tensors(attribute.g)
+    for graph in attribute.graphs:
+        yield from _graph_tensors(graph)
+
+
+def _all_tensors(proto: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
+    """Every tensor in the model, wherever onnxruntime might load one from.
+
+    onnx's own helper skips sparse tensors, and onnxruntime loads a sparse initializer's
+    external data from a path relative to the working directory: every place is walked.
+    """
+    yield from _graph_tensors(proto.graph)
+    for function in proto.functions:
+        yield from _graph_tensors(function)
+    for training in proto.training_info:
+        yield from _graph_tensors(training.initialization)
+        yield from _graph_tensors(training.algorithm)
 
 
 def _validate_onnx(data: bytes) -> None:
@@ -121,8 +191,8 @@ def _validate_onnx(data: bytes) -> None:
         raise ModelError(f"not an ONNX model: the file does not parse ({exc})") from None
     if not proto.graph.node and not proto.graph.output:
         raise ModelError("not an ONNX model: no graph (is this the right file?)")
-    for tensor in _get_all_tensors(proto):
-        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+    for tensor in _all_tensors(proto):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL or len(tensor.external_data):
             where = {e.key: e.value for e in tensor.external_data}.get("location", "?")
             raise ModelError(
                 f"model references external data file {where!r} for tensor {tensor.name!r}; "
@@ -131,15 +201,68 @@ def _validate_onnx(data: bytes) -> None:
             )
 
 
+_ARENA: list[bool] = []  # [registered?], decided once per process
+
+
+def _capped_arena() -> bool:
+    """Register one CPU arena capped at ``MAX_RUN_BYTES`` for the sessions to share.
+
+    A run that asks for more fails with an onnxruntime error (a revert) instead of
+    allocating it. Weights are not in the arena, only a run's working memory.
+    """
+    if not _ARENA:
+        try:
+            info = ort.OrtMemoryInfo(
+                "Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT
+            )
+            # strategy 1 (kSameAsRequested): grow by what is asked, not to the next power of 2
+            config = ort.OrtArenaCfg({"max_mem": MAX_RUN_BYTES, "arena_extend_strategy": 1})
+            ort.create_and_register_allocator(info, config)
+            _ARENA.append(True)
+        except Exception:  # noqa: BLE001 - an onnxruntime without the API: per-session arenas
+            _ARENA.append(False)
+    return _ARENA[0]
+
+
 def _session(data: bytes) -> ort.InferenceSession:
     opts = ort.SessionOptions()
     # One thread each: runs are tiny, and a fixed thread count keeps results reproducible.
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
+    # A failed run is the caller's revert, with its reason; onnxruntime need not print it too.
+    opts.log_severity_level = 4
+    if _capped_arena():
+        opts.add_session_config_entry("session.use_env_allocators", "1")
     try:
         return ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
         raise ModelError(f"onnxruntime cannot load the model: {exc}") from None
+
+
+def _check_declared_outputs(session: ort.InferenceSession) -> None:
+    """Refuse at ``add`` a model that declares an output no inference could return."""
+    for output in session.get_outputs():
+        dims = output.shape or []
+        if dims and all(isinstance(d, int) and d >= 0 for d in dims):
+            count = int(np.prod(dims, dtype=np.int64))
+            if count > MAX_OUTPUT_ELEMENTS:
+                raise ModelError(
+                    f"model output {output.name!r} has the fixed shape {list(dims)}, "
+                    f"{count} elements; the devnet returns at most {MAX_OUTPUT_ELEMENTS} "
+                    "output elements per inference"
+                )
+
+
+def output_elements(value: Any) -> int:
+    """How many elements an output holds (a map counts its keys and values), for the limit
+    and for gas: known right after the run, before the costly encoding."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, Mapping):
+        return sum(1 + output_elements(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(output_elements(v) for v in value)
+    return 1
 
 
 def _shape(dims: list[Any]) -> tuple[int | None, ...]:
@@ -161,8 +284,14 @@ class ModelHub:
         if cid is not None and (not isinstance(cid, str) or not cid.strip()):
             raise ModelError(f"cid must be a non-empty string, got {cid!r}")
         data = _load_bytes(source)
-        _validate_onnx(data)
-        session = _session(data)
+        try:
+            _validate_onnx(data)
+            session = _session(data)
+            _check_declared_outputs(session)
+        except ModelError as exc:
+            if isinstance(source, (bytes, bytearray, memoryview)):
+                raise
+            raise ModelError(f"model file {str(source)!r}: {exc}") from None
         cid = cid or ipfs_cid_v0(data)
         inputs = tuple(TensorSpec(i.name, i.type, _shape(i.shape)) for i in session.get_inputs())
         outputs = tuple(o.name for o in session.get_outputs())
@@ -202,13 +331,25 @@ class ModelHub:
 
     # --- inference -----------------------------------------------------------------------
     def run(self, cid: str, feeds: Mapping[str, np.ndarray]) -> dict[str, Any]:
-        """Run model ``cid`` on already-built input arrays; outputs by name."""
+        """Run model ``cid`` on already-built input arrays; outputs by name.
+
+        At most ``MAX_OUTPUT_ELEMENTS`` come back: a model may turn a small input into a huge
+        output (Expand, Tile), and the node would spend its time encoding it.
+        """
         model = self.get(cid)
         try:
             values = model.session.run(None, dict(feeds))
         except Exception as exc:  # noqa: BLE001 - onnxruntime's errors name the problem
-            raise PrecompileError(f"model {cid} failed: {_short(exc)}") from None
-        return dict(zip(model.outputs, values, strict=True))
+            raise PrecompileError(f"model {cid} failed: {_run_failure(exc)}") from None
+        outputs = dict(zip(model.outputs, values, strict=True))
+        count = sum(output_elements(v) for v in outputs.values())
+        if count > MAX_OUTPUT_ELEMENTS:
+            sizes = ", ".join(f"{k} {output_elements(v)}" for k, v in outputs.items())
+            raise PrecompileError(
+                f"model {cid} returned {count} output elements ({sizes}); the devnet returns "
+                f"at most {MAX_OUTPUT_ELEMENTS} per inference"
+            )
+        return outputs
 
     def feeds(self, cid: str, numbers: list[Any], strings: list[Any]) -> dict[str, np.ndarray]:
         """ModelInput tensors -> arrays of the model's declared types and shapes."""
@@ -230,6 +371,12 @@ class ModelHub:
         missing = [s.describe() for s in model.inputs if s.name not in given]
         if missing:
             raise PrecompileError(f"model {cid} needs input(s) {', '.join(missing)}")
+        total = sum(len(values) for _, values, _ in given.values())
+        if total > MAX_TENSOR_ELEMENTS:
+            raise PrecompileError(
+                f"inference on model {cid} sends {total} input elements; the limit is "
+                f"{MAX_TENSOR_ELEMENTS} per inference"
+            )
         return {name: _build(specs[name], *given[name]) for name in specs}
 
 
@@ -238,15 +385,22 @@ def _short(exc: Exception) -> str:
     return text[-1] if text else type(exc).__name__
 
 
+def _run_failure(exc: Exception) -> str:
+    """onnxruntime's reason, with the arena's refusal put in the devnet's terms."""
+    text = str(exc)
+    if "Available memory of" in text or "bad_alloc" in text:
+        return (
+            f"the run needs more working memory than the devnet allows per inference "
+            f"({MAX_RUN_BYTES} bytes); an output or intermediate tensor is too large"
+        )
+    return _short(exc)
+
+
 def _build(spec: TensorSpec, kind: str, values: list[Any], shape: list[int] | None) -> np.ndarray:
     dtype = _ORT_TYPES.get(spec.type)
     if dtype is None:
         raise PrecompileError(f"input {spec.describe()}: element type not supported by devnet")
-    count = len(values)
-    if count > MAX_TENSOR_ELEMENTS:
-        raise PrecompileError(
-            f"input {spec.name!r} has {count} elements; the limit is {MAX_TENSOR_ELEMENTS}"
-        )
+    count = len(values)  # bounded: feeds() checked the total
     if kind == "strings":
         if dtype is not np.object_:
             raise PrecompileError(

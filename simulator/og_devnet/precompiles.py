@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from eth.abc import ComputationAPI
-from eth.exceptions import Revert
+from eth.exceptions import OutOfGas, Revert
 from eth_abi import decode, encode
 from eth_utils import keccak, to_canonical_address
 
@@ -20,7 +20,7 @@ from og_alpha import wire
 
 from .errors import DevnetError
 from .log import InferenceLog, InferenceRecord, ResultStore
-from .models import LRU, ModelHub, output_tensors
+from .models import LRU, ModelHub, output_elements, output_tensors
 
 if TYPE_CHECKING:
     from .faults import Faults
@@ -30,7 +30,10 @@ INFERENCE_ADDRESS = to_canonical_address("0x000000000000000000000000000000000000
 PRICE_FEED_ADDRESS = to_canonical_address("0x00000000000000000000000000000000000000F5")
 
 BASE_GAS = 30_000
-GAS_PER_ELEMENT = 50  # per input and output element: the precompile's gas grows with its work
+# Per input and per output element: the precompile's gas grows with its work. Input gas is
+# charged before the run, output gas after it and before the output is encoded (the costly
+# part), so a call that cannot pay stops there. Element counts are bounded in models.py.
+GAS_PER_ELEMENT = 50
 _MODEL_INFERENCE_TOPIC = int.from_bytes(wire.MODEL_INFERENCE_EVENT_TOPIC, "big")
 
 
@@ -133,6 +136,9 @@ class PrecompileContext:
         try:
             self.faults.check_model(cid)
             result = self._result(cid, numbers, strings, cache_key)
+            # Out of gas here is py-evm's OutOfGas: the call fails before any encoding.
+            computation.consume_gas(GAS_PER_ELEMENT * result.out_elements, reason=precompile)
+            output = result.output[:3] + (self.simulating,)
         except DevnetError as exc:
             self.log.append(
                 InferenceRecord(
@@ -141,8 +147,6 @@ class PrecompileContext:
             )
             _revert(computation, str(exc))
             raise AssertionError("unreachable") from None
-        computation.consume_gas(GAS_PER_ELEMENT * result.out_elements, reason=precompile)
-        output = result.output[:3] + (self.simulating,)
         self.log.append(
             InferenceRecord(**record, inputs=result.feeds, output_abi=output, error=None)
         )
@@ -166,23 +170,39 @@ class PrecompileContext:
             return cached
         feeds = self.models.feeds(cid, numbers, strings)
         outputs = fixed if fixed is not None else self.models.run(cid, feeds)
-        out = output_tensors(outputs)
-        result = Result(feeds, (*out, False), encode([wire.MODEL_OUTPUT], [(*out, False)]))
+        result = Result(feeds, outputs)
         if fixed is None:
             model.cache.put(key, result)
         return result
 
 
 class Result:
-    """One model run on one input: feeds, wire output, and its ABI encoding."""
+    """One model run on one input: feeds, outputs, and (on first use) the wire output and
+    its ABI encoding. Encoding waits until the output's gas is paid for."""
 
-    __slots__ = ("encoded", "feeds", "out_elements", "output")
+    __slots__ = ("_encoded", "_output", "feeds", "out_elements", "outputs")
 
-    def __init__(self, feeds: dict[str, Any], output: tuple[Any, ...], encoded: bytes) -> None:
+    def __init__(self, feeds: dict[str, Any], outputs: dict[str, Any]) -> None:
         self.feeds = feeds
-        self.output = output
-        self.encoded = encoded  # with is_simulation_result = false
-        self.out_elements = sum(len(t[1]) for t in output[0]) + sum(len(t[1]) for t in output[1])
+        self.outputs = outputs
+        self.out_elements = sum(output_elements(v) for v in outputs.values())
+        self._output: tuple[Any, ...] | None = None
+        self._encoded: bytes | None = None
+
+    @property
+    def output(self) -> tuple[Any, ...]:
+        """(NumberTensors, StringTensors, JsonScalars, False), encoded once."""
+        if self._output is None:
+            self._output = (*output_tensors(self.outputs), False)
+            self.outputs = {}  # encoded: the arrays need not stay in the cache as well
+        return self._output
+
+    @property
+    def encoded(self) -> bytes:
+        """The ABI encoding, with is_simulation_result = false."""
+        if self._encoded is None:
+            self._encoded = encode([wire.MODEL_OUTPUT], [self.output])
+        return self._encoded
 
     def encoded_for(self, simulating: bool) -> bytes:
         if not simulating:
@@ -230,6 +250,15 @@ def _dispatch(
         computation.output = handler(computation, bytes(data[4:]))  # type: ignore[misc]
     except Revert:
         raise
+    except OutOfGas as exc:
+        # As the EVM does, out of gas takes all the gas given (the work was done); unlike it,
+        # the call also says why, where a bare out-of-gas would leave the caller guessing.
+        computation.consume_gas(computation.get_gas_remaining(), reason=f"{name}: out of gas")
+        _revert(
+            computation,
+            f"{name}: {exc}; a call costs {BASE_GAS} gas plus {GAS_PER_ELEMENT} per input "
+            "and per output element (send more gas, or fewer elements)",
+        )
     except DevnetError as exc:
         _revert(computation, str(exc))
     except Exception as exc:  # noqa: BLE001 - malformed call data must revert, not crash
