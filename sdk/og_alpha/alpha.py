@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from eth_abi import decode, encode
@@ -17,9 +19,9 @@ from .contracts import (
     abi,
     bytecode,
 )
-from .errors import InferenceError, InputError, RevertError, WorkflowError
-from .node_api import Fetch, fetch_inference_result
-from .transactions import Transactor
+from .errors import InferenceError, InputError, NetworkError, RevertError, WorkflowError
+from .node_api import DEFAULT_API_TIMEOUT, Fetch, fetch_inference_result, http_fetch
+from .transactions import DEFAULT_RECEIPT_TIMEOUT, Transactor, positive_seconds
 from .types import (
     HistoricalInputQuery,
     InferenceMode,
@@ -32,12 +34,19 @@ INFER_GAS_FACTOR = 3  # the public client sends 3x the estimate
 DEPLOY_GAS_FACTOR = 1.2
 REGISTER_GAS = 300_000
 RUN_GAS_FACTOR = 3
+# 32 bytes of hex: a private key (or a hash). Such a string passed where an address belongs is
+# never echoed back in an error message.
+_KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
 
 class Alpha:
     """Alpha Testnet features: on-chain ONNX inference and price-feed workflows.
 
     ``api_fetch`` replaces the HTTP GET of the node API (the in-process devnet uses it).
+    ``receipt_timeout`` is how long a sent transaction is waited for before the call fails
+    with a ``NetworkError`` that carries its hash; ``api_timeout`` bounds each node-API GET.
+    How long one JSON-RPC request may take is the ``Web3`` provider's own setting, e.g.
+    ``HTTPProvider(url, request_kwargs={"timeout": 30})``.
     """
 
     def __init__(
@@ -48,18 +57,22 @@ class Alpha:
         api_url: str,
         *,
         api_fetch: Fetch | None = None,
-        receipt_timeout: float = 120.0,
+        receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+        api_timeout: float = DEFAULT_API_TIMEOUT,
     ) -> None:
         if not is_address(inference_hub_contract_address):
             raise InputError(
-                f"inference_hub_contract_address {inference_hub_contract_address!r} is not an "
-                "address"
+                f"inference_hub_contract_address {_shown(inference_hub_contract_address)} is "
+                "not an address"
             )
+        _check_account(wallet_account)
         self.blockchain = blockchain
         self.wallet_account = wallet_account
         self.inference_hub_contract_address = to_checksum_address(inference_hub_contract_address)
         self.api_url = api_url
-        self._api_fetch = api_fetch
+        self._api_fetch = api_fetch or partial(
+            http_fetch, timeout=positive_seconds("api_timeout", api_timeout)
+        )
         self._tx = Transactor(blockchain, wallet_account, receipt_timeout)
         # The in-process devnet when connect() made one (network "local"), else None.
         self.devnet: Any = None
@@ -67,6 +80,15 @@ class Alpha:
     @property
     def address(self) -> str:
         return self.wallet_account.address
+
+    @property
+    def receipt_timeout(self) -> float:
+        """Seconds a sent transaction is waited for (see the class docstring)."""
+        return self._tx.receipt_timeout
+
+    @receipt_timeout.setter
+    def receipt_timeout(self, seconds: float) -> None:
+        self._tx.receipt_timeout = seconds
 
     def __repr__(self) -> str:  # never the key
         return f"<Alpha account={self.address} hub={self.inference_hub_contract_address}>"
@@ -100,8 +122,22 @@ class Alpha:
         )
         output, inference_id = self._inference_output(sent.receipt)
         if output.is_empty() and inference_id is not None:
-            output = fetch_inference_result(self.api_url, inference_id, self._api_fetch)
+            output = self._fetch_result(inference_id, sent.transaction_hash, what)
         return InferenceResult(sent.transaction_hash, output.as_dict(), inference_id)
+
+    def _fetch_result(self, inference_id: str, tx_hash: str, what: str) -> ModelOutput:
+        """The result from the node API; the transaction is mined by now, so a failure here
+        must say so (and give its hash) lest the caller pay for the inference twice."""
+        try:
+            return fetch_inference_result(self.api_url, inference_id, self._api_fetch)
+        except NetworkError as exc:
+            raise NetworkError(
+                f"{what}: transaction {tx_hash} was sent and mined, but its result "
+                f"(inference id {inference_id}) could not be fetched: {exc}; do not send it "
+                "again, fetch the result later",
+                may_have_been_sent=True,
+                transaction_hash=tx_hash,
+            ) from None
 
     def _inference_output(self, receipt: Any) -> tuple[ModelOutput, str | None]:
         output = ModelOutput()
@@ -156,25 +192,37 @@ class Alpha:
         return address
 
     def _register(self, address: str, params: SchedulerParams) -> None:
-        # The schedule starts in the block that registers it: take the chain's time for it
-        # (the pending block's, else the latest's), never the wall clock.
-        try:
-            now = int(self.blockchain.eth.get_block("pending")["timestamp"])
-        except Exception:  # noqa: BLE001 - nodes without a pending block
-            now = int(self.blockchain.eth.get_block("latest")["timestamp"])
-        end_time = params.end_time(now)
-        data = wire.SCHEDULER_REGISTER_TASK + encode(
-            ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)]
-        )
-        tx = {"to": WORKFLOW_SCHEDULER_ADDRESS, "data": data}
         what = f"scheduler registration of workflow {address}"
         try:
+            end_time = params.end_time(self._chain_time(what))
+            data = wire.SCHEDULER_REGISTER_TASK + encode(
+                ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)]
+            )
+            tx = {"to": WORKFLOW_SCHEDULER_ADDRESS, "data": data}
             gas = self._tx.estimate(tx, WorkflowError, what)
             self._tx.send(tx, max(REGISTER_GAS, int(gas * 1.2)), WorkflowError, what)
         except RevertError as exc:
             raise WorkflowError(
                 f"workflow deployed at {address} but its schedule was not registered: {exc}"
             ) from None
+        except NetworkError as exc:
+            # The deployment is mined: the caller needs its address to register by hand.
+            raise NetworkError(
+                f"workflow deployed at {address} but its schedule may not be registered: {exc}",
+                may_have_been_sent=exc.may_have_been_sent,
+                transaction_hash=exc.transaction_hash,
+            ) from None
+
+    def _chain_time(self, what: str) -> int:
+        """The time a transaction sent now will see: the pending block's, else the latest's
+        (never the wall clock, which a devnet's virtual time does not follow)."""
+        try:
+            block = self._tx.rpc(what, lambda: self.blockchain.eth.get_block("pending"))
+        except NetworkError:
+            raise
+        except Exception:  # noqa: BLE001 - nodes without a pending block
+            block = self._tx.rpc(what, lambda: self.blockchain.eth.get_block("latest"))
+        return int(block["timestamp"])
 
     def run_workflow(self, contract_address: str) -> ModelOutput:
         """Run the workflow now (a transaction); returns the result it stored."""
@@ -231,11 +279,35 @@ class Alpha:
 
     def _workflow(self, contract_address: str) -> str:
         if not isinstance(contract_address, str) or not is_address(contract_address):
-            raise InputError(f"contract_address {contract_address!r} is not an address")
+            raise InputError(f"contract_address {_shown(contract_address)} is not an address")
         address = to_checksum_address(contract_address)
-        if not bytes(self.blockchain.eth.get_code(address)):
+        code = self._tx.rpc(
+            f"reading the code of workflow {address}", lambda: self.blockchain.eth.get_code(address)
+        )
+        if not bytes(code):
             raise WorkflowError(f"no workflow at {address}: the address holds no contract")
         return address
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)`` for an error message, unless it looks like a private key."""
+    if isinstance(value, (str, bytes)) and _KEY_LIKE.fullmatch(
+        value if isinstance(value, str) else value.hex()
+    ):
+        return "<32 bytes of hex, not shown: it may be a private key>"
+    return repr(value)
+
+
+def _check_account(account: Any) -> None:
+    """Refuse anything but a signing account, without echoing it: a common slip is passing
+    the private key itself, and an error message must not print it."""
+    if not isinstance(getattr(account, "address", None), str) or not callable(
+        getattr(account, "sign_transaction", None)
+    ):
+        raise InputError(
+            "wallet_account must be a signing account such as "
+            f"eth_account.Account.from_key(key), got a {type(account).__name__}"
+        )
 
 
 def _mode(mode: Any) -> int:

@@ -21,6 +21,7 @@ from eth_account import Account
 
 from .contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 from .errors import ConfigurationError
+from .transactions import DEFAULT_RECEIPT_TIMEOUT, positive_seconds
 
 if TYPE_CHECKING:
     from .alpha import Alpha
@@ -33,6 +34,7 @@ ENV = {
     "api_url": "OG_API_URL",
 }
 CONFIG_FILE = "og.toml"
+DEFAULT_REQUEST_TIMEOUT = 60.0
 
 # Addresses of the well-known dev keys (mnemonic "test test ... junk", m/44'/60'/0'/0/i, as
 # anvil and hardhat use; index 99 is the devnet's scheduler executor). Their keys are public:
@@ -176,17 +178,34 @@ def _check_key(settings: Settings) -> None:
         )
 
 
-def connect(network: str | None = None, private_key: str | None = None, **overrides: Any) -> Alpha:
+def connect(
+    network: str | None = None,
+    private_key: str | None = None,
+    *,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+    **overrides: Any,
+) -> Alpha:
     """An ``Alpha`` client for the configured network (``local`` by default).
 
     ``local`` starts an in-process devnet (reach it as ``alpha.devnet``) and uses dev
-    account 0 unless a key is given.
+    account 0 unless a key is given. ``request_timeout`` bounds each request to a remote
+    node; ``receipt_timeout`` is how long a sent transaction is waited for before the call
+    fails with a ``NetworkError`` carrying its hash (check it before sending again).
     """
+    timeout = positive_seconds("request_timeout", request_timeout)
+    wait = positive_seconds("receipt_timeout", receipt_timeout)
+    settings = resolve(network, private_key, **overrides)
+    alpha = _client(settings, timeout)
+    alpha.receipt_timeout = wait
+    return alpha
+
+
+def _client(settings: Settings, request_timeout: float) -> Alpha:
     from web3 import HTTPProvider, Web3
 
     from .alpha import Alpha
 
-    settings = resolve(network, private_key, **overrides)
     net = settings.network
     if net.rpc_url is None:
         from og_devnet import Devnet  # only the local network needs the devnet
@@ -209,5 +228,5 @@ def connect(network: str | None = None, private_key: str | None = None, **overri
         account = Account.from_key(dev_key(0))
     else:
         account = Account.from_key(settings.private_key)
-    web3 = Web3(HTTPProvider(net.rpc_url, request_kwargs={"timeout": 60}))
-    return Alpha(web3, account, net.hub_address, net.api_url)
+    web3 = Web3(HTTPProvider(net.rpc_url, request_kwargs={"timeout": request_timeout}))
+    return Alpha(web3, account, net.hub_address, net.api_url, api_timeout=request_timeout)

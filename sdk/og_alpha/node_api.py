@@ -8,6 +8,7 @@ the devnet serves exactly what the SDK reads.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -15,12 +16,14 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from .errors import NetworkError, OpenGradientError
+from .errors import ConfigurationError, NetworkError, OpenGradientError
+from .transactions import describe_failure
 from .types import ModelOutput
 from .wire import model_output_from_abi
 
 INFERENCE_PATH = "/artela-network/artela-rollkit/inference/tx/"
 _MODE_KEYS = {0: "VanillaResult", 1: "ZkmlResult"}
+DEFAULT_API_TIMEOUT = 30.0
 
 Fetch = Callable[[str], bytes]
 
@@ -77,14 +80,18 @@ def parse_result_document(body: bytes) -> ModelOutput:
     return model_output_from_abi((numbers, strings, jsons, False))
 
 
-def http_fetch(url: str, timeout: float = 30.0) -> bytes:
+def http_fetch(url: str, timeout: float = DEFAULT_API_TIMEOUT) -> bytes:
+    """GET ``url``; every failure is a ``NetworkError`` (``ConfigurationError`` for a URL
+    that cannot be fetched at all) naming what happened."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
             return response.read()
     except urllib.error.HTTPError as exc:
         raise NetworkError(f"node API answered HTTP {exc.code} for {url}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise NetworkError(f"node API at {url} unreachable: {exc}") from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise NetworkError(f"node API at {url} {describe_failure(exc)}") from None
+    except ValueError as exc:  # urllib's "unknown url type" and the like
+        raise ConfigurationError(f"node API URL {url!r} cannot be fetched: {exc}") from None
 
 
 def fetch_inference_result(

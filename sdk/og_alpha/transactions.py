@@ -2,31 +2,64 @@
 
 Legacy transactions (gasPrice, chainId, pending nonce), gas from an estimate made on the same
 call data, nonce errors retried, and every failure mapped to an ``OpenGradientError`` that
-says whether anything may have been sent.
+says what happened and whether anything may have been sent.
+
+The one rule on retries: a transaction that may have reached the node is never followed by a
+second, different one. Transports resend (web3's ``HTTPProvider`` retries
+``eth_sendRawTransaction`` after a dropped connection), and a node refuses the copy of a
+transaction it already holds with a nonce error; so before a nonce error leads to signing
+again, the node is asked whether it holds the transaction just sent.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
+import math
+import socket
+import ssl
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
+from web3.exceptions import (
+    BadResponseFormat,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3Exception,
+    Web3RPCError,
+)
 
-from .errors import NetworkError, OpenGradientError, RevertError
+from .errors import InputError, NetworkError, OpenGradientError, RevertError
 from .wire import decode_revert_reason
 
 NONCE_ERRORS = ("nonce too low", "nonce too high", "invalid nonce")
+# What nodes answer when they already hold the very transaction sent again.
+ALREADY_KNOWN = ("already known", "alreadyknown", "known transaction")
 DEFAULT_RECEIPT_TIMEOUT = 120.0
-_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
+RECEIPT_POLL_SECONDS = 0.05
+# The request did not complete: it may or may not have reached the node.
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.RequestException,
+    http.client.HTTPException,
     ConnectionError,
     TimeoutError,
 )
+# An answer came, but not one a JSON-RPC client can read (a proxy's error page, a cut body).
+UNREADABLE_ERRORS: tuple[type[BaseException], ...] = (
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+    BadResponseFormat,
+)
+NOT_SENT = "nothing was sent"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +81,80 @@ def revert_details(exc: ContractLogicError) -> tuple[str | None, bytes]:
     return reason, data
 
 
+def positive_seconds(name: str, seconds: Any) -> float:
+    """``seconds`` as a float, or ``InputError`` naming ``name``: a timeout of zero, a
+    negative one or NaN would fail every call, far from where it was set."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise InputError(f"{name} must be a number of seconds, got {type(seconds).__name__}")
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise InputError(f"{name} must be > 0 seconds, got {seconds!r}")
+    return float(seconds)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (causes, contexts, urllib3 reasons, args)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        stack.extend(e for e in (*linked, *current.args) if isinstance(e, BaseException))
+
+
+def _is_any(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    return any(isinstance(e, kinds) for e in _causes(exc))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What went wrong with a request, as a predicate: "did not answer in time (timed out)".
+
+    Users act on the kind of failure (wait and check, fix the URL, fix the node), so the kind
+    is named rather than the transport's nested exception text.
+    """
+    if _is_any(exc, (requests.exceptions.Timeout, TimeoutError)):
+        return "did not answer in time (timed out)"
+    if _is_any(exc, (ConnectionRefusedError,)):
+        return "refused the connection (connection refused)"
+    if _is_any(exc, (socket.gaierror,)):
+        return "could not be found (host name not resolved)"
+    if _is_any(exc, (requests.exceptions.SSLError, ssl.SSLError)):
+        return "failed the TLS handshake (certificate or TLS error)"
+    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
+        return f"answered HTTP {exc.response.status_code} instead of a JSON-RPC response"
+    if _is_any(exc, (requests.exceptions.ChunkedEncodingError, http.client.IncompleteRead)):
+        return "closed the connection mid-answer (the answer was cut off)"
+    if _is_any(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return "closed the connection without answering (connection dropped)"
+    if isinstance(exc, UNREADABLE_ERRORS):
+        return "answered with something that is not a JSON-RPC response"
+    if isinstance(exc, Web3RPCError):
+        return f"answered with an error ({rpc_message(exc)})"
+    return f"could not be reached ({type(exc).__name__})"
+
+
+def rpc_message(exc: BaseException) -> str:
+    """The node's own error message of a JSON-RPC error, else the exception's text."""
+    response = getattr(exc, "rpc_response", None)
+    if isinstance(response, dict) and isinstance(response.get("error"), dict):
+        message = response["error"].get("message")
+        if message:
+            return str(message)
+    return str(getattr(exc, "message", None) or exc)
+
+
+def _may_have_been_sent(what: str, problem: str, tx_hash: str) -> NetworkError:
+    return NetworkError(
+        f"{what}: {problem}; the transaction {tx_hash} may have been sent: check it before "
+        "sending again",
+        may_have_been_sent=True,
+        transaction_hash=tx_hash,
+    )
+
+
 class Transactor:
     """Signs and sends for one account on one ``Web3``."""
 
@@ -60,30 +167,66 @@ class Transactor:
         self._chain_id: int | None = None
         self._gas_limit: int | None = None
 
+    def __repr__(self) -> str:  # never the key
+        return f"<Transactor account={self.account.address}>"
+
+    @property
+    def receipt_timeout(self) -> float:
+        """Seconds to wait for a sent transaction's receipt before reporting it as unknown."""
+        return self._receipt_timeout
+
+    @receipt_timeout.setter
+    def receipt_timeout(self, seconds: float) -> None:
+        self._receipt_timeout = positive_seconds("receipt_timeout", seconds)
+
+    @property
+    def node(self) -> str:
+        """The node's scheme://host:port, for messages (never a URL path, which may hold an
+        API key)."""
+        uri = getattr(self.web3.provider, "endpoint_uri", None)
+        if not uri:
+            return "the node"
+        parts = urlsplit(str(uri))
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"the node at {parts.scheme}://{host}{port}"
+
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = int(self._rpc("eth_chainId", lambda: self.web3.eth.chain_id))
+            self._chain_id = int(self.rpc("reading the chain id", lambda: self.web3.eth.chain_id))
         return self._chain_id
 
     @property
     def block_gas_limit(self) -> int:
         if self._gas_limit is None:
-            block = self._rpc("eth_getBlockByNumber", lambda: self.web3.eth.get_block("latest"))
+            block = self.rpc(
+                "reading the block gas limit", lambda: self.web3.eth.get_block("latest")
+            )
             self._gas_limit = int(block["gasLimit"])
         return self._gas_limit
 
-    def _rpc(self, what: str, fn: Any) -> Any:
+    def rpc(self, what: str, fn: Callable[[], T]) -> T:
+        """Run a request that sends no transaction; its failures say that nothing was sent.
+
+        A revert (``ContractLogicError``) passes through for the caller to name.
+        """
         try:
             return fn()
-        except _CONNECTION_ERRORS as exc:
-            raise NetworkError(f"{what}: node unreachable ({exc}); nothing was sent") from None
+        except ContractLogicError:
+            raise
+        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS) as exc:
+            raise NetworkError(f"{what}: {self.node} {describe_failure(exc)}; {NOT_SENT}") from None
+        except Web3RPCError as exc:
+            raise OpenGradientError(
+                f"{what}: {self.node} answered with an error ({rpc_message(exc)}); {NOT_SENT}"
+            ) from None
 
     def call(self, to: str, data: bytes, error: type[RevertError], what: str) -> bytes:
         """``eth_call`` from this account; a revert raises ``error`` with its reason."""
         try:
             return bytes(
-                self._rpc(
+                self.rpc(
                     what,
                     lambda: self.web3.eth.call(
                         {"from": self.account.address, "to": to, "data": data}
@@ -99,14 +242,14 @@ class Transactor:
     def estimate(self, tx: dict[str, Any], error: type[RevertError], what: str) -> int:
         try:
             return int(
-                self._rpc(
+                self.rpc(
                     what, lambda: self.web3.eth.estimate_gas({"from": self.account.address, **tx})
                 )
             )
         except ContractLogicError as exc:
             reason, raw = revert_details(exc)
             raise error(
-                f"{what} would revert: {reason or 'no reason given'} (nothing was sent)",
+                f"{what} would revert: {reason or 'no reason given'} ({NOT_SENT})",
                 reason=reason,
                 data=raw,
             ) from None
@@ -119,66 +262,86 @@ class Transactor:
         what: str,
         max_retries: int = 5,
     ) -> Sent:
-        """Sign, send, wait. Retries nonce errors only; never resends a transaction that may
-        have reached the node."""
+        """Sign, send, wait. Retries nonce errors only, and only when the node does not hold
+        the transaction just sent: never a second transaction after one that may have landed."""
         attempts = max(1, int(max_retries) if max_retries is not None else 5)
         gas = min(int(gas), self.block_gas_limit)  # a multiple of the estimate may not fit
         for attempt in range(attempts):
-            nonce = self._rpc(
-                what, lambda: self.web3.eth.get_transaction_count(self.account.address, "pending")
-            )
-            gas_price = self._rpc(what, lambda: self.web3.eth.gas_price)
-            signed = self.account.sign_transaction(
-                {
-                    **tx,
-                    "nonce": nonce,
-                    "gas": int(gas),
-                    "gasPrice": int(gas_price),
-                    "chainId": self.chain_id,
-                    "value": tx.get("value", 0),
-                }
-            )
-            raw = bytes(signed.raw_transaction)
-            tx_hash = "0x" + keccak(raw).hex()
-            try:
-                self.web3.eth.send_raw_transaction(raw)
-            except _CONNECTION_ERRORS as exc:
-                raise NetworkError(
-                    f"{what}: connection failed while sending ({exc}); the transaction "
-                    f"{tx_hash} may have been sent: check it before sending again",
-                    may_have_been_sent=True,
-                    transaction_hash=tx_hash,
-                ) from None
-            except (Web3Exception, ValueError) as exc:
-                message = str(exc)
-                if any(n in message.lower() for n in NONCE_ERRORS) and attempt + 1 < attempts:
-                    continue
-                raise OpenGradientError(
-                    f"{what}: the node refused the transaction: {message}"
-                ) from None
-            return Sent(tx_hash, self.wait(tx_hash, error, what))
-        raise OpenGradientError(
+            raw, tx_hash = self._sign(tx, gas, what)
+            if self._submit(raw, tx_hash, what, may_retry=attempt + 1 < attempts):
+                return Sent(tx_hash, self.wait(tx_hash, error, what))
+        raise OpenGradientError(  # pragma: no cover - the last attempt never asks to retry
             f"{what}: nonce errors on all {attempts} attempts"
-        )  # pragma: no cover
+        )
+
+    def _sign(self, tx: dict[str, Any], gas: int, what: str) -> tuple[bytes, str]:
+        """The signed raw transaction at the pending nonce, and its hash computed here: the
+        hash is known even if the node never answers."""
+        address = self.account.address
+        nonce = self.rpc(what, lambda: self.web3.eth.get_transaction_count(address, "pending"))
+        gas_price = self.rpc(what, lambda: self.web3.eth.gas_price)
+        signed = self.account.sign_transaction(
+            {
+                **tx,
+                "nonce": nonce,
+                "gas": int(gas),
+                "gasPrice": int(gas_price),
+                "chainId": self.chain_id,
+                "value": tx.get("value", 0),
+            }
+        )
+        raw = bytes(signed.raw_transaction)
+        return raw, "0x" + keccak(raw).hex()
+
+    def _submit(self, raw: bytes, tx_hash: str, what: str, *, may_retry: bool) -> bool:
+        """Send ``raw``. True: the node holds it. False: refused for its nonce, sign again.
+
+        Raises ``NetworkError`` (may have been sent) when the request did not complete, and
+        ``OpenGradientError`` when the node refused the transaction and does not hold it.
+        """
+        try:
+            self.web3.eth.send_raw_transaction(raw)
+            return True
+        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS) as exc:
+            problem = f"{self.node} {describe_failure(exc)} while sending"
+            raise _may_have_been_sent(what, problem, tx_hash) from None
+        except (Web3Exception, ValueError) as exc:
+            message = rpc_message(exc)
+        lowered = message.lower()
+        if any(k in lowered for k in ALREADY_KNOWN) or self._holds(tx_hash, message, what):
+            return True  # a copy sent earlier (by a transport retry) got through
+        if may_retry and any(n in lowered for n in NONCE_ERRORS):
+            return False
+        raise OpenGradientError(
+            f"{what}: {self.node} refused the transaction {tx_hash} ({message}); it was not sent"
+        )
+
+    def _holds(self, tx_hash: str, refusal: str, what: str) -> bool:
+        """Whether the node knows ``tx_hash`` (pending or mined) after refusing a copy."""
+        try:
+            self.web3.eth.get_transaction(tx_hash)
+            return True
+        except TransactionNotFound:
+            return False
+        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS, Web3Exception, ValueError) as exc:
+            problem = (
+                f"{self.node} refused a copy of the transaction ({refusal}), then "
+                f"{describe_failure(exc)} when asked whether it holds it"
+            )
+            raise _may_have_been_sent(what, problem, tx_hash) from None
 
     def wait(self, tx_hash: str, error: type[RevertError], what: str) -> Any:
+        """The receipt of a sent transaction; a revert raises ``error`` with its hash."""
         try:
             receipt = self.web3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.receipt_timeout, poll_latency=0.05
+                tx_hash, timeout=self.receipt_timeout, poll_latency=RECEIPT_POLL_SECONDS
             )
         except TimeExhausted:
-            raise NetworkError(
-                f"{what}: no receipt for {tx_hash} within {self.receipt_timeout:g} s; it may "
-                "still be mined: check it before sending again",
-                may_have_been_sent=True,
-                transaction_hash=tx_hash,
-            ) from None
-        except _CONNECTION_ERRORS as exc:
-            raise NetworkError(
-                f"{what}: connection lost waiting for {tx_hash} ({exc}); it was sent",
-                may_have_been_sent=True,
-                transaction_hash=tx_hash,
-            ) from None
+            problem = f"no receipt from {self.node} within {self.receipt_timeout:g} s"
+            raise _may_have_been_sent(what, problem, tx_hash) from None
+        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS, Web3Exception, ValueError) as exc:
+            problem = f"{self.node} {describe_failure(exc)} while waiting for the receipt"
+            raise _may_have_been_sent(what, problem, tx_hash) from None
         if receipt["status"] != 1:
             raise error(
                 f"{what}: transaction {tx_hash} reverted on chain", transaction_hash=tx_hash
