@@ -13,7 +13,12 @@ from typing import Any
 from eth.exceptions import Revert, VMError
 from eth_abi import decode
 from eth_tester.exceptions import TransactionFailed, ValidationError
+from eth_utils.toolz import compose
 from web3.providers.eth_tester import EthereumTesterProvider
+from web3.providers.eth_tester.middleware import (
+    transaction_result_formatter,
+    transaction_result_remapper,
+)
 from web3.types import RPCEndpoint, RPCResponse
 
 from og_alpha.wire import ERROR_STRING
@@ -61,6 +66,26 @@ def normalise_message(message: str) -> str:
     return message
 
 
+def _with_full_transactions_named(endpoint: Any) -> Any:
+    """web3's eth-tester layer renames a block's fields but not those of its full transactions
+    (``block_hash``, ``data``...); name them as ``eth_getTransactionByHash`` does, as nodes do."""
+    format_transaction = compose(transaction_result_remapper, transaction_result_formatter)
+
+    def get_block(tester: Any, params: Any) -> Any:
+        block = endpoint(tester, params)
+        if isinstance(block, dict) and block.get("transactions"):
+            block = {
+                **block,
+                "transactions": [
+                    format_transaction(t) if isinstance(t, dict) else t
+                    for t in block["transactions"]
+                ],
+            }
+        return block
+
+    return get_block
+
+
 class DevnetProvider(EthereumTesterProvider):
     """eth-tester's endpoints with this devnet's chain id and node-shaped errors."""
 
@@ -70,6 +95,8 @@ class DevnetProvider(EthereumTesterProvider):
         endpoints = {ns: dict(methods) for ns, methods in API_ENDPOINTS.items()}
         endpoints["eth"]["chainId"] = lambda *_: chain_id  # eth-tester answers a constant
         endpoints["net"]["version"] = lambda *_: str(chain_id)
+        for name in ("getBlockByNumber", "getBlockByHash"):
+            endpoints["eth"][name] = _with_full_transactions_named(endpoints["eth"][name])
         super().__init__(ethereum_tester, endpoints)
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hexbytes import HexBytes
+from web3.datastructures import NamedElementOnion
 
 from .devnet import Devnet, Snapshot
 from .errors import DevnetError
@@ -94,9 +95,16 @@ class RpcHandler:
         self.journal = journal
         self.lock = threading.RLock()
         self._snapshots: dict[str, Snapshot] = {}
-        self._request_func = devnet.web3.provider.request_func(
-            devnet.web3, devnet.web3.middleware_onion
+        # Requests arrive as JSON; ENS name resolution would treat a log filter's single
+        # address string as a name to resolve (and fail), and there is no ENS here.
+        onion = NamedElementOnion(
+            [
+                (m, n)
+                for m, n in devnet.web3.middleware_onion.middleware
+                if n != "ens_name_to_address"
+            ]
         )
+        self._request_func = devnet.web3.provider.request_func(devnet.web3, onion)
         self._methods: dict[str, Callable[[list[Any]], Any]] = {
             "evm_snapshot": self._evm_snapshot,
             "evm_revert": self._evm_revert,
