@@ -25,7 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 from web3.exceptions import ContractLogicError
 
 from og_alpha import INFERENCE_HUB_ADDRESS, InferenceError, InferenceMode, wire
-from og_devnet import Devnet, DevnetError, ModelError
+from og_devnet import Devnet, DevnetError, ModelError, model_files
 from og_devnet import models as models_module
 from og_devnet.models import ModelHub
 from og_devnet.precompiles import BASE_GAS, GAS_PER_ELEMENT
@@ -315,10 +315,10 @@ def test_external_data_in_a_models_directory_refuses_the_directory(
 # --- size and file kind -----------------------------------------------------------------------
 def test_oversized_bytes_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = add_one()
-    monkeypatch.setattr(models_module, "MAX_MODEL_BYTES", len(data) - 1)
+    monkeypatch.setattr(model_files, "MAX_MODEL_BYTES", len(data) - 1)
     with pytest.raises(ModelError, match=f"is {len(data)} bytes; the limit is {len(data) - 1}"):
         ModelHub().add(data)
-    monkeypatch.setattr(models_module, "MAX_MODEL_BYTES", len(data))
+    monkeypatch.setattr(model_files, "MAX_MODEL_BYTES", len(data))
     assert ModelHub().add(data)  # exactly at the limit is fine
 
 
@@ -328,7 +328,7 @@ def test_an_oversized_file_is_refused_from_its_size_without_being_read(
     path = tmp_path / "huge.onnx"
     with path.open("wb") as file:
         file.truncate(2 * 1024**3)  # sparse: 2 GiB by stat, no disk used
-    limit = models_module.MAX_MODEL_BYTES
+    limit = model_files.MAX_MODEL_BYTES
 
     def no_reading(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the model file was opened; its size should have refused it")
