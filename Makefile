@@ -38,6 +38,7 @@ bench: $(STAMP) $(NODE_STAMP) $(BENCH_STAMP)
 FUZZ_SECONDS ?= 30
 fuzz: $(STAMP) $(NODE_STAMP)
 	$(PY) fuzz/run.py --seconds $(FUZZ_SECONDS)
+	$(PY) -m pytest -q -p no:xdist tests/load --og-load
 
 contracts: $(NODE_STAMP)
 	node contracts/build.js
