@@ -8,6 +8,7 @@ code, handles one shape of failure on every network.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from eth.exceptions import Revert, VMError
@@ -66,24 +67,31 @@ def normalise_message(message: str) -> str:
     return message
 
 
-def _with_full_transactions_named(endpoint: Any) -> Any:
-    """web3's eth-tester layer renames a block's fields but not those of its full transactions
-    (``block_hash``, ``data``...); name them as ``eth_getTransactionByHash`` does, as nodes do."""
-    format_transaction = compose(transaction_result_remapper, transaction_result_formatter)
+def _y_parity_named(transaction: Any) -> Any:
+    """eth-tester says ``y_parity``, which web3's renaming misses; nodes say ``yParity``."""
+    if isinstance(transaction, dict) and "y_parity" in transaction:
+        transaction = dict(transaction)
+        transaction["yParity"] = transaction.pop("y_parity")
+    return transaction
 
-    def get_block(tester: Any, params: Any) -> Any:
-        block = endpoint(tester, params)
-        if isinstance(block, dict) and block.get("transactions"):
-            block = {
-                **block,
-                "transactions": [
-                    format_transaction(t) if isinstance(t, dict) else t
-                    for t in block["transactions"]
-                ],
-            }
-        return block
 
-    return get_block
+# A transaction object named as nodes name it (``blockHash``, ``input``, ``yParity``...).
+_node_named = compose(transaction_result_remapper, transaction_result_formatter, _y_parity_named)
+
+
+def _transactions_named(endpoint: Any, name: Callable[[Any], Any]) -> Any:
+    """web3's eth-tester layer renames the fields of some answers but not of every transaction
+    object: not those of a full block's transactions, nor by block and index, nor ``y_parity``.
+    """
+
+    def answer(tester: Any, params: Any) -> Any:
+        result = endpoint(tester, params)
+        if isinstance(result, dict) and isinstance(result.get("transactions"), list):
+            full = [name(t) if isinstance(t, dict) else t for t in result["transactions"]]
+            return {**result, "transactions": full}
+        return name(result) if isinstance(result, dict) else result
+
+    return answer
 
 
 class DevnetProvider(EthereumTesterProvider):
@@ -95,8 +103,18 @@ class DevnetProvider(EthereumTesterProvider):
         endpoints = {ns: dict(methods) for ns, methods in API_ENDPOINTS.items()}
         endpoints["eth"]["chainId"] = lambda *_: chain_id  # eth-tester answers a constant
         endpoints["net"]["version"] = lambda *_: str(chain_id)
-        for name in ("getBlockByNumber", "getBlockByHash"):
-            endpoints["eth"][name] = _with_full_transactions_named(endpoints["eth"][name])
+        eth = endpoints["eth"]
+        for name in (
+            "getBlockByNumber",
+            "getBlockByHash",
+            "getTransactionByBlockHashAndIndex",
+            "getTransactionByBlockNumberAndIndex",
+        ):
+            eth[name] = _transactions_named(eth[name], _node_named)
+        # web3 renames this answer itself, all but y_parity
+        eth["getTransactionByHash"] = _transactions_named(
+            eth["getTransactionByHash"], _y_parity_named
+        )
         super().__init__(ethereum_tester, endpoints)
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:

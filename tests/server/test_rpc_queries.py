@@ -61,15 +61,18 @@ def test_full_blocks_name_transaction_fields_as_transaction_queries_do(chain) ->
     assert block["transactions"] == by_hash["transactions"]
     (tx,) = block["transactions"]
     assert tx == handler.call("eth_getTransactionByHash", [hashes[4]])
-    assert {"blockHash", "blockNumber", "transactionIndex", "gasPrice", "input"} <= set(tx)
-    assert not {"block_hash", "data", "gas_price"} & set(tx)
+    assert tx == handler.call("eth_getTransactionByBlockNumberAndIndex", ["0x5", "0x0"])
+    assert tx == handler.call("eth_getTransactionByBlockHashAndIndex", [block["hash"], "0x0"])
+    assert {"blockHash", "blockNumber", "transactionIndex", "gasPrice", "input", "yParity"} <= set(
+        tx
+    )
+    assert not {"block_hash", "data", "gas_price", "y_parity"} & set(tx)
+    assert handler.call("eth_getBlockByNumber", ["0x5", False])["transactions"] == [hashes[4]]
 
 
 def test_get_logs_takes_a_single_address_as_nodes_do(chain) -> None:
     handler, _, inference_hash = chain
     single = handler.call("eth_getLogs", [{"fromBlock": "0x0", "address": INFERENCE_HUB_ADDRESS}])
-    listed = handler.call(
-        "eth_getLogs", [{"fromBlock": "0x0", "address": [INFERENCE_HUB_ADDRESS]}]
-    )
+    listed = handler.call("eth_getLogs", [{"fromBlock": "0x0", "address": [INFERENCE_HUB_ADDRESS]}])
     assert single == listed
     assert [log["transactionHash"] for log in single] == [inference_hash]
