@@ -274,7 +274,7 @@ def _abi_model_input(model_input: tuple[list[Any], list[Any]]) -> bytes:
             v.to_bytes(32, "big", signed=True) + d.to_bytes(32, "big", signed=True)
             for v, d in values
         )
-        if any(not -(2**127) <= x < 2**127 for pair in values for x in pair):
+        if any(not INT128_MIN <= x <= INT128_MAX for pair in values for x in pair):
             raise OverflowError(f"tensor {name!r}: a Number is outside int128")
         dims = b"".join(int(n).to_bytes(32, "big") for n in shape)  # uint32 checked upstream
         number_tensors.append(

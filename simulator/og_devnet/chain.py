@@ -133,11 +133,12 @@ class DevnetBackend(PyEVMBackend):
 
     # eth-tester finds a transaction by walking back from the head, block by block: 0.2 ms a
     # block, under the node's lock, and once per block in eth_getLogs. py-evm keeps an index.
-    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int]:
+    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int, bool]:
+        """(block, transaction, index in the block, whether the block is the pending one)."""
         head = self.chain.get_block()
         for index, transaction in enumerate(head.transactions):
             if transaction.hash == transaction_hash:
-                return head, transaction, index
+                return head, transaction, index, True
         try:
             number, index = self.chain.chaindb.get_transaction_index(transaction_hash)
             block = self.chain.get_canonical_block_by_number(number)
@@ -153,16 +154,14 @@ class DevnetBackend(PyEVMBackend):
             raise TransactionNotFound(
                 f"No transaction found for transaction hash: 0x{transaction_hash.hex()}"
             )
-        return block, block.transactions[index], index
+        return block, block.transactions[index], index, False
 
     def get_transaction_by_hash(self, transaction_hash: bytes) -> Any:
-        block, transaction, index = self._locate(transaction_hash)
-        is_pending = block.number == self.chain.get_block().number
+        block, transaction, index, is_pending = self._locate(transaction_hash)
         return serialize_transaction(block, transaction, index, is_pending)
 
     def get_transaction_receipt(self, transaction_hash: bytes) -> Any:
-        block, transaction, index = self._locate(transaction_hash)
-        is_pending = block.number == self.chain.get_block().number
+        block, transaction, index, is_pending = self._locate(transaction_hash)
         return serialize_transaction_receipt(
             block,
             block.get_receipts(self.chain.chaindb),

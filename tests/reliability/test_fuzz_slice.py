@@ -9,12 +9,17 @@ from web3.exceptions import ContractLogicError
 from fuzz.targets import F4, run
 from og_alpha import wire
 from og_devnet import Devnet
+from tests.conftest import MODELS
 
 
 def test_fuzz_slice_finds_nothing() -> None:
     results = run(seed=0, inputs=12, transactions_every=3)
     assert set(results) == {
-        "inference_precompile", "price_feed_precompile", "inference_hub", "workflow", "scheduler"
+        "inference_precompile",
+        "price_feed_precompile",
+        "inference_hub",
+        "workflow",
+        "scheduler",
     }
     for target, stats in results.items():
         assert stats.findings == [], target
@@ -33,9 +38,7 @@ def test_hostile_decimals_end_promptly(linear_devnet: tuple[Devnet, str], decima
     """
     devnet, cid = linear_devnet
     numbers = [("x", [(1, decimals), (2, 0), (3, 0)], [1, 3])]
-    data = wire.RUN_MODEL_INFERENCE + encode(
-        [wire.INFERENCE_REQUEST], [(0, cid, (numbers, []))]
-    )
+    data = wire.RUN_MODEL_INFERENCE + encode([wire.INFERENCE_REQUEST], [(0, cid, (numbers, []))])
     block = devnet.web3.eth.block_number
     if decimals > 0:  # tiny values round to 0.0: a valid input, y = 0.5*0 + ... + 0.1
         assert devnet.web3.eth.call({"to": F4, "data": data})
@@ -47,8 +50,5 @@ def test_hostile_decimals_end_promptly(linear_devnet: tuple[Devnet, str], decima
 
 @pytest.fixture
 def linear_devnet() -> tuple[Devnet, str]:
-    from pathlib import Path
-
     devnet = Devnet()
-    cid = devnet.models.add(Path(__file__).parents[2] / "fixtures" / "models" / "linear.onnx")
-    return devnet, cid
+    return devnet, devnet.models.add(MODELS / "linear.onnx")

@@ -18,9 +18,11 @@ TYPES = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE, np.int64
 
 def identity_model(dtype: type) -> bytes:
     graph = helper.make_graph(
-        [helper.make_node("Identity", ["v"], ["out"])], "identity",
+        [helper.make_node("Identity", ["v"], ["out"])],
+        "identity",
         [helper.make_tensor_value_info("v", TYPES[dtype], ["N"])],
-        [helper.make_tensor_value_info("out", TYPES[dtype], ["N"])])
+        [helper.make_tensor_value_info("out", TYPES[dtype], ["N"])],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 9
     return model.SerializeToString()
@@ -38,8 +40,12 @@ def round_trip(devnet: Devnet, cid: str, values: np.ndarray) -> np.ndarray:
     return wire.decode_model_output(raw).numbers["out"]
 
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def arrays(dtype: type, elements: st.SearchStrategy) -> st.SearchStrategy:
@@ -72,8 +78,9 @@ def test_int64_survives_exactly(chain, values: np.ndarray) -> None:
 
 
 @SETTINGS
-@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
-       name=st.text(min_size=1, max_size=20))
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=4), name=st.text(min_size=1, max_size=20)
+)
 def test_shapes_and_names_survive(chain, shape: list[int], name: str) -> None:
     values = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
     numbers, _ = wire.encode_model_input({name: values})

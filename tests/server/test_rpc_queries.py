@@ -3,15 +3,14 @@ load test, where a long chain made each lookup walk every block under the node's
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from og_alpha import INFERENCE_HUB_ADDRESS, InferenceMode
 from og_devnet import Devnet
 from og_devnet.rpc import RpcHandler
+from tests.conftest import MODELS
 
-LINEAR = Path(__file__).parents[2] / "fixtures" / "models" / "linear.onnx"
+LINEAR = MODELS / "linear.onnx"
 
 
 @pytest.fixture(scope="module")
