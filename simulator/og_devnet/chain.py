@@ -1,39 +1,38 @@
-"""The chain: an eth-tester ``PyEVMBackend`` on a py-evm chain with the network's precompiles.
+"""The chain backend: a py-evm chain with the network's precompiles, deterministic, and the
+facts the node core reads (blocks by tag, number or hash, state at a block, transactions,
+receipts) and the changes it makes (send, mine, edit state, snapshot).
 
-eth-tester gives the JSON-RPC-shaped API web3 needs; this module makes the chain under it
-deterministic (block times from a virtual clock, fixed prevrandao), places the network's
-contracts in genesis, and tells the precompiles when they run in a simulation.
+The pending block is py-evm's ``MiningChain.header``: transactions apply to it, mining seals
+it. ``latest`` is the last sealed block; its state also carries what dev methods changed
+since (``anvil_setBalance`` is visible at once, as in anvil) while no transaction is pending.
+Nothing here shapes an answer; ``node.serialize`` does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
+from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
 from eth.constants import GENESIS_PARENT_HASH
 from eth.db import get_db_backend
-from eth.exceptions import BlockNotFound, HeaderNotFound, VMError
-from eth.exceptions import TransactionNotFound as EthTransactionNotFound
+from eth.exceptions import (
+    BlockNotFound,
+    HeaderNotFound,
+    TransactionNotFound,
+)
 from eth.vm.forks.cancun.state import get_total_blob_gas
+from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
-from eth_tester.backends.pyevm.main import (
-    EVMSpoofTransaction,
-    PyEVMBackend,
-    _execute_and_revert_transaction,
-    get_default_genesis_params,
-)
-from eth_tester.backends.pyevm.serializers import (
-    serialize_transaction,
-    serialize_transaction_receipt,
-)
-from eth_tester.exceptions import TransactionFailed, TransactionNotFound, ValidationError
-from eth_utils import keccak, to_canonical_address
+from eth_tester.backends.pyevm.main import get_default_genesis_params
+from eth_utils import keccak
 
 from .precompiles import PrecompileContext
 
@@ -69,9 +68,8 @@ def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
                 params.setdefault("gas_limit", parent_header.gas_limit)
             return super().create_header_from_parent(parent_header, **params)
 
-    class DevnetChain(MiningChain):
+    class DevnetMiningChain(MiningChain):
         chain_id = DEVNET_CHAIN_ID
-        gas_estimator = staticmethod(estimate_gas)
         vm_configuration = ConsensusApplier(NoProofConsensus).amend_vm_configuration(
             ((0, DevnetVM),)
         )
@@ -79,208 +77,275 @@ def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
         def get_transaction_builder(self) -> Any:
             return self.get_vm().get_transaction_builder()
 
-    return DevnetChain
+    return DevnetMiningChain
 
 
-def _apply(state: StateAPI, tx: SignedTransactionAPI, gas: int) -> ComputationAPI:
-    snapshot = state.snapshot()
-    try:
-        return state.apply_transaction(SpoofTransaction(tx, gas=gas, gas_price=0))
-    finally:
-        state.revert(snapshot)
-
-
-def _call_depth(computation: ComputationAPI) -> int:
+def call_depth(computation: ComputationAPI) -> int:
     children = computation.children
-    return 1 + max((_call_depth(c) for c in children), default=0) if children else 0
+    return 1 + max((call_depth(c) for c in children), default=0) if children else 0
 
 
-def estimate_gas(state: StateAPI, transaction: SignedTransactionAPI) -> int:
-    """Gas estimate from one execution, where py-evm's binary search takes ~13.
+def gas_needed(intrinsic: int, computation: ComputationAPI, cap: int) -> int:
+    """Gas that always suffices, from one execution (py-evm's binary search takes ~13).
 
-    Run once with the block's gas and take the gas used before refunds, U. A CALL passes on
-    at most 63/64 of what is left, so each level of calls can need 64/63 more than it used:
-    U * (64/63)**depth, plus the 2,300 an SSTORE insists on keeping, always suffices. It is a
-    little above the minimum (1.6% per call level); clients add their own margin anyway.
+    Take the gas used before refunds, U. A CALL passes on at most 63/64 of what is left, so
+    each level of calls can need 64/63 more than it used: U * (64/63)**depth, plus the 2,300
+    an SSTORE insists on keeping. A little above the minimum (1.6% per call level); clients
+    add their own margin anyway.
     """
-    cap = state.gas_limit
-    computation = _apply(state, transaction, cap)
-    if computation.is_error:
-        raise computation.error
-    used = transaction.intrinsic_gas + computation.get_gas_used()
-    needed = -(-used * 64 ** _call_depth(computation) // 63 ** _call_depth(computation)) + 2_300
-    return min(cap, needed)
+    used = intrinsic + computation.get_gas_used()
+    depth = call_depth(computation)
+    if depth == 0 and not computation.msg.is_create and not computation.msg.code:
+        return used  # a plain transfer: exactly what it costs
+    return min(cap, -(-used * 64**depth // 63**depth) + 2_300)
 
 
-class DevnetBackend(PyEVMBackend):
-    """eth-tester's py-evm backend, made deterministic and aware of simulations."""
+@dataclass(frozen=True)
+class ChainSnapshot:
+    head_hash: bytes
+    pending_timestamp: int
+    pending_state_root: bytes
+
+
+@dataclass(frozen=True)
+class Located:
+    """A transaction found on the chain: its block, itself, its index, whether pending."""
+
+    block: BlockAPI
+    transaction: SignedTransactionAPI
+    index: int
+    pending: bool
+
+
+class DevnetChain:
+    """py-evm, deterministic (virtual clock, fixed prevrandao), aware of simulations."""
 
     def __init__(
         self,
         context: PrecompileContext,
         precompiles: dict[bytes, Precompile],
         genesis_state: dict[bytes, dict[str, Any]],
-        account_keys: tuple[Any, ...],
         genesis_time: int = DEFAULT_GENESIS_TIME,
     ) -> None:
         self.context = context
-        self.account_keys = account_keys
+        self.chain_id = DEVNET_CHAIN_ID
+        self.coinbase = ZERO_ADDRESS
         params = get_default_genesis_params(
             overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
         )
-        chain_class = make_chain_class(precompiles)
-        self.chain = chain_class.from_genesis(get_db_backend(), params, genesis_state)
+        self.chain = make_chain_class(precompiles).from_genesis(
+            get_db_backend(), params, genesis_state
+        )
 
-    # eth-tester finds a transaction by walking back from the head, block by block: 0.2 ms a
-    # block, under the node's lock, and once per block in eth_getLogs. py-evm keeps an index.
-    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int, bool]:
-        """(block, transaction, index in the block, whether the block is the pending one)."""
-        head = self.chain.get_block()
-        for index, transaction in enumerate(head.transactions):
+    # --- blocks ------------------------------------------------------------------------------
+    @property
+    def head(self) -> BlockHeaderAPI:
+        """The latest sealed block's header."""
+        return self.chain.chaindb.get_canonical_head()
+
+    @property
+    def pending_header(self) -> BlockHeaderAPI:
+        return self.chain.header
+
+    def pending_block(self) -> BlockAPI:
+        return self.chain.get_block()
+
+    def has_pending_transactions(self) -> bool:
+        return self.chain.header.gas_used > 0 or bool(self.pending_block().transactions)
+
+    def block_by_number(self, number: int) -> BlockAPI | None:
+        if number > self.head.block_number:
+            return None
+        return self.chain.get_canonical_block_by_number(number)
+
+    def block_by_hash(self, block_hash: bytes) -> BlockAPI | None:
+        """A sealed block on the canonical chain (blocks dropped by a revert are gone)."""
+        try:
+            header = self.chain.chaindb.get_block_header_by_hash(block_hash)
+        except (HeaderNotFound, BlockNotFound, KeyError):
+            return None
+        if header.block_number > self.head.block_number:
+            return None
+        try:
+            canonical = self.chain.chaindb.get_canonical_block_hash(header.block_number)
+        except (HeaderNotFound, KeyError):
+            return None
+        if canonical != block_hash:
+            return None
+        return self.chain.get_block_by_header(header)
+
+    def number_of(self, tag: str) -> int:
+        """Block number of a tag: the sealed chain's head for latest/safe/finalized."""
+        if tag == "earliest":
+            return 0
+        if tag == "pending":
+            return self.pending_header.block_number
+        return self.head.block_number
+
+    # --- state -------------------------------------------------------------------------------
+    def latest_state_root(self) -> bytes:
+        """State at ``latest``: the head's, plus dev-method edits made since it was sealed
+        (they live in the pending header while no transaction is pending)."""
+        if self.has_pending_transactions():
+            return self.head.state_root
+        return self.pending_header.state_root
+
+    def vm_at(self, header: BlockHeaderAPI, state_root: bytes | None = None) -> Any:
+        if state_root is not None and state_root != header.state_root:
+            header = header.copy(state_root=state_root)
+        return self.chain.get_vm(at_header=header)
+
+    def state_at(self, header: BlockHeaderAPI, pending: bool = False) -> StateAPI:
+        """A throw-away state at a sealed block (``latest`` edits included) or pending."""
+        if pending:
+            return self.chain.get_vm().state
+        root = self.latest_state_root() if header.hash == self.head.hash else None
+        return self.vm_at(header, root).state
+
+    # --- transactions ------------------------------------------------------------------------
+    def locate(self, transaction_hash: bytes) -> Located | None:
+        pending = self.pending_block()
+        for index, transaction in enumerate(pending.transactions):
             if transaction.hash == transaction_hash:
-                return head, transaction, index, True
+                return Located(pending, transaction, index, True)
         try:
             number, index = self.chain.chaindb.get_transaction_index(transaction_hash)
-            block = self.chain.get_canonical_block_by_number(number)
-        except (EthTransactionNotFound, HeaderNotFound, BlockNotFound, KeyError):
-            block = None
+        except (TransactionNotFound, HeaderNotFound, BlockNotFound, KeyError):
+            return None
+        block = self.block_by_number(number)
         # the index outlives a revert to a snapshot: trust it only where the chain agrees
         if (
             block is None
-            or number >= head.number
             or index >= len(block.transactions)
             or block.transactions[index].hash != transaction_hash
         ):
-            raise TransactionNotFound(
-                f"No transaction found for transaction hash: 0x{transaction_hash.hex()}"
+            return None
+        return Located(block, block.transactions[index], index, False)
+
+    def receipts(self, block: BlockAPI) -> tuple[Any, ...]:
+        return block.get_receipts(self.chain.chaindb)
+
+    def next_base_fee(self) -> int:
+        return int(calculate_expected_base_fee_per_gas(self.head))
+
+    def pending_base_fee(self) -> int:
+        return int(self.pending_header.base_fee_per_gas or 0)
+
+    # --- execution ---------------------------------------------------------------------------
+    def decode(self, raw: bytes) -> SignedTransactionAPI:
+        return self.chain.get_vm().get_transaction_builder().decode(raw)
+
+    def apply(self, transaction: SignedTransactionAPI) -> tuple[Any, ComputationAPI]:
+        """Apply a validated, signed transaction to the pending block."""
+        with self.context.transaction("0x" + transaction.hash.hex()):
+            _, receipt, computation = self.chain.apply_transaction(transaction)
+        return receipt, computation
+
+    def execute(
+        self,
+        state: StateAPI,
+        transaction: Any,
+    ) -> ComputationAPI:
+        """Run ``transaction`` (a spoofed, unsigned one) on ``state`` as a simulation: no
+        validation of fees or nonce, nothing kept. The caller owns ``state``."""
+        executor = state.get_transaction_executor()
+        with self.context.simulation():
+            message = executor.build_evm_message(transaction)
+            computation = executor.build_computation(message, transaction)
+        clear = getattr(state, "clear_transient_storage", None)
+        if clear is not None:
+            clear()
+        return computation
+
+    def unsigned(
+        self,
+        state: StateAPI,
+        sender: bytes,
+        to: bytes,
+        gas: int,
+        gas_price: int,
+        value: int,
+        data: bytes,
+        access_list: list[tuple[bytes, list[int]]] | None = None,
+    ) -> Any:
+        """A spoofed transaction from ``sender`` with the state's nonce, for simulation."""
+        vm = self.chain.get_vm()
+        nonce = state.get_nonce(sender)
+        if access_list:
+            tx = vm.get_transaction_builder().new_unsigned_access_list_transaction(
+                chain_id=self.chain_id,
+                nonce=nonce,
+                gas_price=gas_price,
+                gas=gas,
+                to=to,
+                value=value,
+                data=data,
+                access_list=[(a, tuple(keys)) for a, keys in access_list],
             )
-        return block, block.transactions[index], index, False
+        else:
+            tx = vm.create_unsigned_transaction(
+                nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=value, data=data
+            )
+        return SpoofTransaction(tx, from_=sender)
 
-    def get_transaction_by_hash(self, transaction_hash: bytes) -> Any:
-        block, transaction, index, is_pending = self._locate(transaction_hash)
-        return serialize_transaction(block, transaction, index, is_pending)
-
-    def get_transaction_receipt(self, transaction_hash: bytes) -> Any:
-        block, transaction, index, is_pending = self._locate(transaction_hash)
-        return serialize_transaction_receipt(
-            block,
-            block.get_receipts(self.chain.chaindb),
-            transaction,
-            index,
-            is_pending,
-            self.chain.get_vm(),
-        )
-
-    def reset_to_genesis(self, *args: Any, **kwargs: Any) -> None:  # pragma: no cover
-        raise NotImplementedError("create a new Devnet instead of resetting to genesis")
-
-    # --- time and mining ---------------------------------------------------------------------
-    @property
-    def pending_timestamp(self) -> int:
-        return int(self.chain.header.timestamp)
-
+    # --- mining and time ---------------------------------------------------------------------
     def set_pending_timestamp(self, timestamp: int) -> None:
-        """Time of the next block. Only while the pending block holds no transaction."""
         self.chain.header = self.chain.header.copy(timestamp=int(timestamp))
 
-    def mine_blocks(self, num_blocks: int = 1, coinbase: bytes = ZERO_ADDRESS) -> tuple[bytes, ...]:
-        hashes = []
-        for _ in range(num_blocks):
-            number = self.chain.header.block_number
-            block = self.chain.mine_block(
-                coinbase=coinbase,
-                # prevrandao from the block number, not os.urandom: same chain, same hashes.
-                mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
-                blob_gas_used=sum(
-                    get_total_blob_gas(t) for t in self.chain.get_block().transactions
-                ),
-            )
-            hashes.append(block.hash)
-        return tuple(hashes)
+    def mine(self) -> BlockAPI:
+        """Seal the pending block (at its timestamp, with deterministic prevrandao)."""
+        number = self.chain.header.block_number
+        transactions = self.pending_block().transactions
+        return self.chain.mine_block(
+            coinbase=self.coinbase,
+            mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
+            blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
+        )
 
-    def revert_to_snapshot(self, snapshot: bytes) -> None:
-        """Make block ``snapshot`` (a hash) the head again, without re-executing anything.
-
-        py-evm keeps every state it computed, so the head is a pointer: moving it back and
-        de-canonicalising the later blocks (and their transaction lookups) costs well under a
-        millisecond, where eth-tester's revert re-imports, and so re-executes, the block.
-        """
-        chaindb = self.chain.chaindb
-        header = chaindb.get_block_header_by_hash(snapshot)
-        type(chaindb)._set_as_canonical_chain_head(chaindb.db, header, GENESIS_PARENT_HASH)
-        self.chain.header = self.chain.create_header_from_parent(header)
-
-    def set_balance(self, account: bytes, balance: int) -> None:
-        """Set a balance in the pending block's state (anvil_setBalance)."""
+    # --- state edits (dev methods) -----------------------------------------------------------
+    @contextmanager
+    def edit_state(self) -> Iterator[StateAPI]:
+        """Change state at once: in the pending block, so ``latest`` reads and the next
+        transaction see it (as anvil's setBalance/setCode/setStorageAt)."""
         state = self.chain.get_vm().state
-        state.set_balance(account, balance)
+        yield state
         state.persist()
         self.chain.header = self.chain.header.copy(state_root=state.state_root)
 
-    def time_travel(self, to_timestamp: int) -> int:
-        self.set_pending_timestamp(to_timestamp)
-        self.mine_blocks()
-        return to_timestamp
+    # --- snapshots ---------------------------------------------------------------------------
+    def snapshot(self) -> ChainSnapshot:
+        return ChainSnapshot(
+            self.head.hash, self.pending_header.timestamp, self.latest_state_root()
+        )
 
-    # --- execution ---------------------------------------------------------------------------
-    def send_raw_transaction(self, raw_transaction: bytes) -> bytes:
-        try:
-            tx = self.chain.get_vm().get_transaction_builder().decode(raw_transaction)
-        except Exception as exc:  # noqa: BLE001 - rlp and py-evm raise several kinds
-            raise ValidationError(f"invalid raw transaction: cannot decode it ({exc})") from None
-        chain_id = getattr(tx, "chain_id", None)
-        if chain_id is not None and chain_id != DEVNET_CHAIN_ID:
-            raise ValidationError(
-                f"invalid chain id {chain_id}: this devnet is chain {DEVNET_CHAIN_ID}; sign "
-                "with the chain id eth_chainId returns"
-            )
-        with self.context.transaction("0x" + keccak(raw_transaction).hex()):
-            self.chain.apply_transaction(tx)
-            return tx.hash
+    def revert(self, snapshot: ChainSnapshot) -> None:
+        """Make the snapshot's head the head again, without re-executing anything.
 
-    def send_signed_transaction(self, signed_transaction: Any, block_number: Any = "latest") -> Any:
-        return super().send_signed_transaction(signed_transaction, block_number)
-
-    def send_transaction(self, transaction: Any) -> bytes:
-        signed = self._get_normalized_and_signed_evm_transaction(transaction)
-        with self.context.transaction("0x" + signed.hash.hex()):
-            self.chain.apply_transaction(signed)
-        return signed.hash
-
-    def estimate_gas(self, transaction: Any, block_number: Any = "latest") -> int:
-        with self.context.simulation():
-            return super().estimate_gas(transaction, block_number)
-
-    def call(self, transaction: Any, block_number: Any = "latest") -> bytes:
-        # eth-tester's call keeps only the decoded reason of a revert; keep the revert itself
-        # so the node can answer with its data, as geth does.
-        with self.context.simulation():
-            defaulted = dict(transaction)
-            defaulted.setdefault("gas", self._max_available_gas())
-            unsigned = self._get_normalized_and_unsigned_evm_transaction(defaulted, block_number)
-            spoofed = EVMSpoofTransaction(unsigned, from_=transaction["from"])
-            computation = _execute_and_revert_transaction(self.chain, spoofed, block_number)
-            if computation.is_error:
-                raise TransactionFailed(computation.error)
-            return computation.output
+        py-evm keeps every state it computed, so the head is a pointer: moving it back and
+        de-canonicalising the later blocks costs well under a millisecond. Pending
+        transactions are dropped; the pending block's time and dev edits come back.
+        """
+        chaindb = self.chain.chaindb
+        header = chaindb.get_block_header_by_hash(snapshot.head_hash)
+        type(chaindb)._set_as_canonical_chain_head(chaindb.db, header, GENESIS_PARENT_HASH)
+        pending = self.chain.create_header_from_parent(header)
+        self.chain.header = pending.copy(
+            timestamp=snapshot.pending_timestamp, state_root=snapshot.pending_state_root
+        )
 
 
 def genesis_account(balance: int = 0, code: bytes = b"", nonce: int = 0) -> dict[str, Any]:
     return {"balance": balance, "nonce": nonce, "code": code, "storage": {}}
 
 
-def address(hex_address: str) -> bytes:
-    return to_canonical_address(hex_address)
-
-
 __all__ = [
     "BLOCK_GAS_LIMIT",
     "DEFAULT_GENESIS_TIME",
     "DEVNET_CHAIN_ID",
-    "DevnetBackend",
-    "VMError",
-    "address",
-    "estimate_gas",
+    "ChainSnapshot",
+    "DevnetChain",
+    "Located",
+    "gas_needed",
     "genesis_account",
     "make_chain_class",
 ]

@@ -64,17 +64,14 @@ class Session:
         overrides = {"rpc_url": args.rpc_url} if args.rpc_url else {}
         self.settings: Settings = resolve(args.network, **overrides)
         self.local = self.settings.network.rpc_url is None
-        self.rpc = None
+        self.node = None
         if self.local:
-            from web3 import Web3
-
-            from .handler_provider import HandlerProvider
             from .node_api import in_process_fetch
             from .server import build
 
-            self.rpc, _ = build(state=args.state)
-            web3 = Web3(HandlerProvider(self.rpc))
-            devnet = self.rpc.devnet
+            self.node, _ = build(state=args.state)
+            devnet = self.node.devnet
+            web3 = devnet.web3
             account = devnet.accounts[0]
             if self.settings.private_key:
                 from eth_account import Account
@@ -99,8 +96,13 @@ class Session:
 
     def control(self, method: str, params: list[Any]) -> Any:
         """A devnet control call (og_*), in-process or over HTTP."""
-        if self.rpc is not None:
-            return self.rpc.call(method, params)
+        if self.node is not None:
+            from .node import RpcError
+
+            try:
+                return self.node.request(method, params)
+            except RpcError as exc:
+                raise OpenGradientError(f"{method}: {exc.message}") from None
         if self.settings.network.name == "alpha":
             raise CliError(
                 f"{method} is a devnet control; the Alpha Testnet has no such call "
@@ -243,15 +245,15 @@ def cmd_advance(args: argparse.Namespace) -> None:
     session = Session(args)
     if args.seconds < 0:
         raise CliError("seconds must be >= 0")
-    if session.rpc is None:
+    if session.node is None:
         result = session.control("og_advanceTime", [args.seconds])
     else:
-        devnet = session.rpc.devnet
+        devnet = session.node.devnet
         progress = None if args.json or not sys.stderr.isatty() else _progress
-        with session.rpc.lock:
+        with session.node.lock:
             runs = devnet.advance(args.seconds, progress)
-            if session.rpc.journal is not None:
-                session.rpc.journal.append("og_advanceTime", [args.seconds])
+            if session.node.journal is not None:
+                session.node.journal.append("og_advanceTime", [args.seconds])
         if progress is not None:
             print(file=sys.stderr)
         result = {"runs": runs, "timestamp": devnet.now, "block": devnet.block_number}

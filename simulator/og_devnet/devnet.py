@@ -11,8 +11,6 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_keys import keys
-from eth_tester import EthereumTester
 from eth_utils import is_address, to_canonical_address
 from web3 import Web3
 
@@ -24,12 +22,19 @@ from og_alpha.contracts import (
 )
 
 from . import node_api
-from .accounts import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_accounts, dev_key, executor_account
-from .chain import DEFAULT_GENESIS_TIME, DEVNET_CHAIN_ID, DevnetBackend, genesis_account
+from .accounts import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_accounts, executor_account
+from .chain import (
+    DEFAULT_GENESIS_TIME,
+    DEVNET_CHAIN_ID,
+    ChainSnapshot,
+    DevnetChain,
+    genesis_account,
+)
 from .errors import DevnetError, ModelError
 from .faults import Faults
 from .log import InferenceLog, ResultStore
 from .models import ModelHub
+from .node import Node
 from .precompiles import (
     INFERENCE_ADDRESS,
     PRICE_FEED_ADDRESS,
@@ -44,22 +49,12 @@ from .scheduler import EXECUTE_GAS, Progress, Scheduler, check_time
 LOCAL_API_URL = "http://devnet.invalid"
 
 
-class DevnetTester(EthereumTester):
-    """eth-tester, minus re-reading every mined block when no filter is installed."""
-
-    def mine_blocks(self, num_blocks: int = 1, coinbase: Any = None) -> list[str]:
-        if self._block_filters or self._log_filters:
-            return super().mine_blocks(num_blocks, *([coinbase] if coinbase else []))
-        # filters need each block's logs; without one, re-reading the block is wasted work
-        return ["0x" + bytes(h).hex() for h in self.backend.mine_blocks(num_blocks)]
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """Everything a test may change: the chain head and the devnet's own state."""
 
-    block_hash: bytes
-    pending_timestamp: int
+    chain: ChainSnapshot
+    filters: Any
     models: Any
     prices: Any
     faults: Any
@@ -105,19 +100,19 @@ class Devnet:
         genesis[to_canonical_address(WORKFLOW_SCHEDULER_ADDRESS)] = genesis_account(
             code=bytecode("WorkflowScheduler", deployed=True)
         )
-        self.backend = DevnetBackend(
+        self.chain = DevnetChain(
             self.context,
             {
                 INFERENCE_ADDRESS: inference_precompile(self.context),
                 PRICE_FEED_ADDRESS: price_feed_precompile(self.context),
             },
             genesis,
-            tuple(keys.PrivateKey(dev_key(i)) for i in range(accounts)),
             genesis_time=int(genesis_time),
         )
-        self.tester = DevnetTester(self.backend)
         self.chain_id = DEVNET_CHAIN_ID
-        self.provider = DevnetProvider(self.tester, self.chain_id)
+        # One node core answers in-process (devnet.web3) and over HTTP (og devnet).
+        self.node = Node(self)
+        self.provider = DevnetProvider(self.node)
         self.web3 = Web3(self.provider)
         self.scheduler = Scheduler(self)
 
@@ -154,16 +149,16 @@ class Devnet:
     @property
     def now(self) -> int:
         """Chain time: the timestamp of the latest block."""
-        return int(self.backend.chain.get_canonical_head().timestamp)
+        return int(self.chain.head.timestamp)
 
     @property
     def block_number(self) -> int:
-        return int(self.backend.chain.get_canonical_head().block_number)
+        return int(self.chain.head.block_number)
 
     def call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
-        """``eth_call`` at the latest block; raises on revert."""
-        tx = {"from": sender or self.accounts[0].address, "to": to, "data": "0x" + data.hex()}
-        return bytes.fromhex(self.tester.call(tx).removeprefix("0x"))
+        """``eth_call`` at the latest block; raises ``RpcError`` on revert."""
+        tx = {"from": sender or self.accounts[0].address, "to": to, "input": "0x" + data.hex()}
+        return bytes.fromhex(self.node.request("eth_call", [tx, "latest"])[2:])
 
     def set_balance(self, address: str, wei: int) -> None:
         """Give ``address`` a balance of ``wei`` from the next block on."""
@@ -171,11 +166,13 @@ class Devnet:
             raise DevnetError(f"{address!r} is not an address")
         if isinstance(wei, bool) or not isinstance(wei, int) or not 0 <= wei < 2**256:
             raise DevnetError(f"balance must be an int in 0..2**256-1, got {wei!r}")
-        self.backend.set_balance(to_canonical_address(address), wei)
+        with self.chain.edit_state() as state:
+            state.set_balance(to_canonical_address(address), wei)
 
     def mine(self, blocks: int = 1) -> None:
         """Mine empty blocks, one second apart."""
-        self.tester.mine_blocks(blocks)
+        for _ in range(blocks):
+            self.chain.mine()
 
     def advance(self, seconds: int, progress: Progress | None = None) -> int:
         """Move the clock ``seconds`` forward, running every scheduled workflow that falls due,
@@ -189,7 +186,8 @@ class Devnet:
         timestamp = check_time(self.now, timestamp)
         runs = self.scheduler.run_until(timestamp, progress)
         if self.now < timestamp:
-            self.backend.time_travel(timestamp)
+            self.chain.set_pending_timestamp(timestamp)
+            self.chain.mine()
         return runs
 
     def mine_block(self, raw_transactions: list[bytes], timestamp: int | None = None) -> str:
@@ -197,15 +195,19 @@ class Devnet:
         returns the block hash. A transaction that is invalid (bad nonce, signature,
         balance) raises before anything is mined."""
         if timestamp is not None:
-            self.backend.set_pending_timestamp(check_time(self.now + 1, timestamp))
+            self.chain.set_pending_timestamp(check_time(self.now + 1, timestamp))
+        execution = self.node.execution
         for raw in raw_transactions:
-            self.backend.send_raw_transaction(bytes(raw))
-        return "0x" + self.tester.mine_blocks()[0].removeprefix("0x")
+            tx = execution.decode_checked(bytes(raw))
+            self.chain.apply(tx)
+            self.node.filters.on_transaction(tx.hash)
+        return "0x" + self.chain.mine().hash.hex()
 
     def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:
         """One block at ``timestamp`` holding the executor's calls to the scheduler."""
-        nonce = self.backend.get_nonce(to_canonical_address(self._executor.address))
-        gas_price = max(int(self.backend.chain.header.base_fee_per_gas or 0) * 2, 10**9)
+        state = self.chain.state_at(self.chain.pending_header, pending=True)
+        nonce = state.get_nonce(to_canonical_address(self._executor.address))
+        gas_price = max(self.chain.pending_base_fee() * 2, 10**9)
         raws = [
             bytes(
                 Account.sign_transaction(
@@ -228,8 +230,8 @@ class Devnet:
     # --- snapshots -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         return Snapshot(
-            block_hash=self.backend.take_snapshot(),
-            pending_timestamp=self.backend.pending_timestamp,
+            chain=self.chain.snapshot(),
+            filters=self.node.filters.state(),
             models=self.models.state(),
             prices=self.prices.state(),
             faults=self.faults.state(),
@@ -239,8 +241,8 @@ class Devnet:
         )
 
     def revert(self, snapshot: Snapshot) -> None:
-        self.backend.revert_to_snapshot(snapshot.block_hash)
-        self.backend.set_pending_timestamp(snapshot.pending_timestamp)
+        self.chain.revert(snapshot.chain)
+        self.node.filters.restore(snapshot.filters)
         self.models.restore(snapshot.models)
         self.prices.restore(snapshot.prices)
         self.faults.restore(snapshot.faults)

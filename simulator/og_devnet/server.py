@@ -1,7 +1,8 @@
 """``og devnet``: the devnet behind an HTTP JSON-RPC endpoint, like anvil for OpenGradient.
 
-The HTTP layer only moves bytes: POST bodies go to :class:`RpcHandler`, GETs under the node
-API path to the node-API handler. One lock serialises calls into the devnet (the EVM is
+The HTTP layer only moves bytes: POST bodies go to the node core (:class:`~og_devnet.node.Node`,
+the same one ``devnet.web3`` talks to in-process), GETs under the node API path to the
+node-API handler. The core's lock serialises calls into the devnet (the EVM is
 single-threaded); the server answers many clients concurrently around it.
 """
 
@@ -20,7 +21,9 @@ from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 from .accounts import dev_key
 from .devnet import Devnet
 from .journal import Journal
-from .rpc import INVALID_REQUEST, RpcError, RpcHandler, _dump, _error
+from .node import Node, RpcError
+from .node.core import _dump, _error
+from .node.errors import INVALID_REQUEST
 
 MAX_BODY = 64 * 1024 * 1024  # an og_addModel carries a base64 model
 
@@ -53,8 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self) -> None:  # noqa: N802
-        with self.server.rpc.lock:
-            status, body = self.server.rpc.devnet.node_api(self.path)
+        with self.server.node.lock:
+            status, body = self.server.node.devnet.node_api(self.path)
         self._send(status, body)
 
     def do_POST(self) -> None:  # noqa: N802
@@ -80,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(length)
-        answer = self.server.rpc.handle_body(body)
+        answer = self.server.node.handle_body(body)
         self._send(200, answer if answer is not None else b"")
 
 
@@ -90,14 +93,14 @@ class DevnetHTTPServer(ThreadingHTTPServer):
 
     def __init__(
         self,
-        rpc: RpcHandler,
+        node: Node,
         host: str,
         port: int,
         *,
         verbose: bool = False,
         max_body: int = MAX_BODY,
     ) -> None:
-        self.rpc = rpc
+        self.node = node
         self.verbose = verbose
         self.max_body = max_body
         super().__init__((host, port), _Handler)
@@ -118,8 +121,8 @@ def build(
     prices: str | None = None,
     genesis_time: int | None = None,
     state: str | None = None,
-) -> tuple[RpcHandler, int]:
-    """The devnet and its handler, with the journal replayed. Returns (handler, replayed)."""
+) -> tuple[Node, int]:
+    """The devnet's node core, with the journal replayed. Returns (node, replayed)."""
     devnet = Devnet(**({"genesis_time": genesis_time} if genesis_time is not None else {}))
     if models:
         devnet.add_models_from(models)
@@ -127,20 +130,20 @@ def build(
         pair = Path(prices).stem.split("_")[:2]
         base, quote = (pair + ["USD"])[:2] if len(pair) >= 2 else ("ETH", "USD")
         devnet.prices.load_csv(prices, base.upper(), quote.upper())
-    rpc = RpcHandler(devnet)
+    node = devnet.node
     replayed = 0
     if state:
         journal = Journal(state)
         for method, params in journal.entries():
             with contextlib.suppress(RpcError):  # it failed the same way the first time
-                rpc.call(method, params, journal=False)
+                node.request(method, params, journal=False)
             replayed += 1
-        rpc.journal = journal
-    return rpc, replayed
+        node.journal = journal
+    return node, replayed
 
 
 def banner(server: DevnetHTTPServer, replayed: int) -> str:
-    devnet = server.rpc.devnet
+    devnet = server.node.devnet
     host, port = server.server_address[:2]
     lines = [
         "og devnet: a local OpenGradient Alpha network (py-evm + onnxruntime)",
@@ -183,8 +186,8 @@ def serve(
             "accounts, whose keys are public.",
             file=sys.stderr,
         )
-    rpc, replayed = build(models=models, prices=prices, genesis_time=genesis_time, state=state)
-    server = DevnetHTTPServer(rpc, host, port, verbose=verbose, max_body=max_body)
+    node, replayed = build(models=models, prices=prices, genesis_time=genesis_time, state=state)
+    server = DevnetHTTPServer(node, host, port, verbose=verbose, max_body=max_body)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     try:
         thread.start()
@@ -195,8 +198,8 @@ def serve(
     finally:
         server.shutdown()
         server.server_close()
-        if rpc.journal is not None:
-            rpc.journal.close()
+        if node.journal is not None:
+            node.journal.close()
     return 0
 
 

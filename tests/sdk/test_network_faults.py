@@ -41,7 +41,6 @@ from og_alpha import (
 from og_alpha.networks import ENV
 from og_devnet import Devnet
 from og_devnet.accounts import dev_key
-from og_devnet.rpc import RpcHandler
 from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS
 
@@ -200,7 +199,7 @@ def cid(devnet: Devnet) -> str:
 @pytest.fixture
 def node_url(devnet: Devnet) -> Iterator[str]:
     """The devnet behind ``og devnet``'s own HTTP server, on a free loopback port."""
-    url, stop = serve(DevnetHTTPServer(RpcHandler(devnet), "127.0.0.1", 0))
+    url, stop = serve(DevnetHTTPServer(devnet.node, "127.0.0.1", 0))
     yield url
     stop()
 

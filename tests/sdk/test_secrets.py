@@ -30,7 +30,6 @@ from og_alpha import (
 from og_alpha.networks import ENV
 from og_devnet import Devnet
 from og_devnet.accounts import dev_key
-from og_devnet.rpc import RpcHandler
 from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS
 
@@ -67,7 +66,7 @@ def devnet() -> Devnet:
 
 @pytest.fixture
 def node_url(devnet: Devnet) -> Iterator[str]:
-    server = DevnetHTTPServer(RpcHandler(devnet), "127.0.0.1", 0)
+    server = DevnetHTTPServer(devnet.node, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     host, port = server.server_address[:2]

@@ -7,14 +7,14 @@ import pytest
 
 from og_alpha import INFERENCE_HUB_ADDRESS, InferenceMode
 from og_devnet import Devnet
-from og_devnet.rpc import RpcHandler
+from og_devnet.node import Node
 from tests.conftest import MODELS
 
 LINEAR = MODELS / "linear.onnx"
 
 
 @pytest.fixture(scope="module")
-def chain() -> tuple[RpcHandler, list[str], str]:
+def chain() -> tuple[Node, list[str], str]:
     devnet = Devnet()
     cid = devnet.models.add(LINEAR)
     web3 = devnet.web3
@@ -24,19 +24,19 @@ def chain() -> tuple[RpcHandler, list[str], str]:
         for i in range(40)
     ]
     inference = devnet.alpha(2).infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
-    return RpcHandler(devnet), hashes, inference.transaction_hash
+    return devnet.node, hashes, inference.transaction_hash
 
 
 def test_every_transaction_and_receipt_is_found_where_it_was_mined(chain) -> None:
     handler, hashes, _ = chain
     for number, tx_hash in enumerate(hashes, start=1):
-        tx = handler.call("eth_getTransactionByHash", [tx_hash])
-        receipt = handler.call("eth_getTransactionReceipt", [tx_hash])
+        tx = handler.request("eth_getTransactionByHash", [tx_hash])
+        receipt = handler.request("eth_getTransactionReceipt", [tx_hash])
         assert (tx["hash"], tx["blockNumber"], tx["value"]) == (tx_hash, hex(number), hex(number))
         assert (receipt["transactionHash"], receipt["blockNumber"]) == (tx_hash, hex(number))
         assert receipt["status"] == "0x1"
-    assert handler.call("eth_getTransactionReceipt", ["0x" + "11" * 32]) is None
-    assert handler.call("eth_getTransactionByHash", ["0x" + "11" * 32]) is None
+    assert handler.request("eth_getTransactionReceipt", ["0x" + "11" * 32]) is None
+    assert handler.request("eth_getTransactionByHash", ["0x" + "11" * 32]) is None
 
 
 def test_a_transaction_undone_by_a_revert_is_not_found(chain) -> None:
@@ -47,31 +47,35 @@ def test_a_transaction_undone_by_a_revert_is_not_found(chain) -> None:
     tx_hash = devnet.web3.eth.send_transaction(
         {"from": accounts[3].address, "to": accounts[4].address, "value": 5}
     ).to_0x_hex()
-    assert handler.call("eth_getTransactionReceipt", [tx_hash])["status"] == "0x1"
+    assert handler.request("eth_getTransactionReceipt", [tx_hash])["status"] == "0x1"
     devnet.revert(snapshot)
-    assert handler.call("eth_getTransactionReceipt", [tx_hash]) is None
-    assert handler.call("eth_getTransactionByHash", [tx_hash]) is None
+    assert handler.request("eth_getTransactionReceipt", [tx_hash]) is None
+    assert handler.request("eth_getTransactionByHash", [tx_hash]) is None
 
 
 def test_full_blocks_name_transaction_fields_as_transaction_queries_do(chain) -> None:
     handler, hashes, _ = chain
-    block = handler.call("eth_getBlockByNumber", ["0x5", True])
-    by_hash = handler.call("eth_getBlockByHash", [block["hash"], True])
+    block = handler.request("eth_getBlockByNumber", ["0x5", True])
+    by_hash = handler.request("eth_getBlockByHash", [block["hash"], True])
     assert block["transactions"] == by_hash["transactions"]
     (tx,) = block["transactions"]
-    assert tx == handler.call("eth_getTransactionByHash", [hashes[4]])
-    assert tx == handler.call("eth_getTransactionByBlockNumberAndIndex", ["0x5", "0x0"])
-    assert tx == handler.call("eth_getTransactionByBlockHashAndIndex", [block["hash"], "0x0"])
+    assert tx == handler.request("eth_getTransactionByHash", [hashes[4]])
+    assert tx == handler.request("eth_getTransactionByBlockNumberAndIndex", ["0x5", "0x0"])
+    assert tx == handler.request("eth_getTransactionByBlockHashAndIndex", [block["hash"], "0x0"])
     assert {"blockHash", "blockNumber", "transactionIndex", "gasPrice", "input", "yParity"} <= set(
         tx
     )
     assert not {"block_hash", "data", "gas_price", "y_parity"} & set(tx)
-    assert handler.call("eth_getBlockByNumber", ["0x5", False])["transactions"] == [hashes[4]]
+    assert handler.request("eth_getBlockByNumber", ["0x5", False])["transactions"] == [hashes[4]]
 
 
 def test_get_logs_takes_a_single_address_as_nodes_do(chain) -> None:
     handler, _, inference_hash = chain
-    single = handler.call("eth_getLogs", [{"fromBlock": "0x0", "address": INFERENCE_HUB_ADDRESS}])
-    listed = handler.call("eth_getLogs", [{"fromBlock": "0x0", "address": [INFERENCE_HUB_ADDRESS]}])
+    single = handler.request(
+        "eth_getLogs", [{"fromBlock": "0x0", "address": INFERENCE_HUB_ADDRESS}]
+    )
+    listed = handler.request(
+        "eth_getLogs", [{"fromBlock": "0x0", "address": [INFERENCE_HUB_ADDRESS]}]
+    )
     assert single == listed
     assert [log["transactionHash"] for log in single] == [inference_hash]

@@ -1,0 +1,203 @@
+"""The node core: ONE JSON-RPC dispatcher for the in-process provider and the server.
+
+A method table (``eth``, dev and ``og`` methods) over the devnet; the JSON-RPC 2.0 envelope
+exactly (version, ids echoed, notifications unanswered, batches); one lock, because the EVM
+is single-threaded; and the journal hook: a call that changed state is journaled before its
+answer leaves. Transports only move bytes: HTTP hands over bodies, the in-process provider
+hands over parsed requests (it skips only the JSON text).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from eth.abc import SignedTransactionAPI
+from eth_utils import ValidationError, to_canonical_address
+
+from og_alpha import jsonsafe
+
+from ..errors import DevnetError
+from . import serialize
+from .dev import Dev
+from .errors import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    RpcError,
+    _plain,
+    server_error,
+)
+from .eth import Eth
+from .execution import Execution
+from .logs import Filters
+
+if TYPE_CHECKING:
+    from ..devnet import Devnet
+    from ..journal import Journal
+
+MAX_BATCH = 1000
+_ABSENT = object()
+
+# Calls that change state: journaled, and replayed in order on restart.
+MUTATING = frozenset(
+    {
+        "eth_sendRawTransaction",
+        "eth_sendTransaction",
+        "evm_mine",
+        "evm_increaseTime",
+        "evm_setNextBlockTimestamp",
+        "evm_snapshot",
+        "evm_revert",
+        "anvil_setBalance",
+        "hardhat_setBalance",
+        "anvil_mine",
+        "og_addModel",
+        "og_setCandles",
+        "og_advanceTime",
+        "og_setResultsViaApi",
+    }
+)
+
+
+class Node:
+    """Answers JSON-RPC requests against one Devnet, one call at a time."""
+
+    def __init__(self, devnet: Devnet) -> None:
+        self.devnet = devnet
+        self.chain = devnet.chain
+        self.filters = Filters()
+        self.lock = threading.RLock()
+        self.journal: Journal | None = None
+        self.client_version = "og-devnet/0.2.0"
+        self.execution = Execution(self)
+        self._methods: dict[str, Callable[[list[Any]], Any]] = {
+            **Eth(self).methods(),
+            **Dev(self).methods(),
+        }
+
+    # --- accounts ------------------------------------------------------------------------------
+    def accounts(self) -> list[bytes]:
+        return [to_canonical_address(a.address) for a in self.devnet.accounts]
+
+    def key_for(self, account: bytes | None) -> bytes:
+        for local in self.devnet.accounts:
+            if to_canonical_address(local.address) == account:
+                return bytes(local.key)
+        shown = serialize.addr(account) if account else "(none)"
+        raise server_error(
+            f"no key for {shown}: this node signs only for its dev accounts (eth_accounts); "
+            "sign the transaction yourself and use eth_sendRawTransaction"
+        )
+
+    # --- changes -------------------------------------------------------------------------------
+    def submit(self, tx: SignedTransactionAPI) -> bytes:
+        """Apply a checked transaction and mine it (automine)."""
+        try:
+            self.chain.apply(tx)
+        except ValidationError as exc:
+            raise server_error(_plain(str(exc))) from None
+        self.filters.on_transaction(tx.hash)
+        self.chain.mine()
+        return tx.hash
+
+    # --- one call ------------------------------------------------------------------------------
+    def request(self, method: str, params: Any = None, *, journal: bool = True) -> Any:
+        """Run one method (params as JSON gives them); raises RpcError."""
+        if params is None:
+            params = []
+        if not isinstance(params, list):
+            raise RpcError(
+                INVALID_PARAMS, f"{method}: params must be an array (positional parameters)"
+            )
+        handler = self._methods.get(method)
+        if handler is None:
+            raise RpcError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
+        with self.lock:
+            try:
+                result = handler(params)
+            except RpcError:
+                raise
+            except DevnetError as exc:
+                raise server_error(str(exc)) from None
+            except ValidationError as exc:
+                raise server_error(_plain(str(exc))) from None
+            except Exception as exc:  # noqa: BLE001 - a bug must not take the node down
+                raise RpcError(
+                    INTERNAL_ERROR,
+                    f"internal error in {method}: {type(exc).__name__}: {_plain(str(exc))}",
+                ) from None
+            if journal and self.journal is not None and method in MUTATING:
+                self.journal.append(method, params)
+            return result
+
+    # --- the envelope --------------------------------------------------------------------------
+    def handle(self, request: Any) -> dict[str, Any] | None:
+        """One parsed request object to its response (None for a notification)."""
+        if not isinstance(request, dict):
+            return _error(None, INVALID_REQUEST, "invalid request: expected a JSON object")
+        request_id = request.get("id", _ABSENT)
+        if request_id is not _ABSENT and not _valid_id(request_id):
+            return _error(
+                None, INVALID_REQUEST, "invalid request: id must be a string, number or null"
+            )
+        echo = None if request_id is _ABSENT else request_id
+        if request.get("jsonrpc") != "2.0":
+            return _error(echo, INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
+        method = request.get("method")
+        if not isinstance(method, str):
+            return _error(echo, INVALID_REQUEST, "invalid request: method must be a string")
+        params = request.get("params", [])
+        try:
+            result = self.request(method, params)
+        except RpcError as exc:
+            if request_id is _ABSENT:
+                return None
+            return {"jsonrpc": "2.0", "id": request_id, "error": exc.to_json()}
+        if request_id is _ABSENT:
+            return None
+        return {"jsonrpc": "2.0", "id": request_id, "result": result}
+
+    def handle_body(self, body: bytes) -> bytes | None:
+        """A request body (single or batch) to a response body (None: nothing to answer)."""
+        try:
+            request = jsonsafe.loads(body)
+        except jsonsafe.JSONLimitError as exc:
+            return _dump(_error(None, PARSE_ERROR, f"parse error: {exc}"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _dump(_error(None, PARSE_ERROR, f"parse error: {_plain(str(exc))}"))
+        if isinstance(request, list):
+            if not request:
+                return _dump(_error(None, INVALID_REQUEST, "invalid request: empty batch"))
+            if len(request) > MAX_BATCH:
+                return _dump(
+                    _error(
+                        None,
+                        INVALID_REQUEST,
+                        f"invalid request: batch of {len(request)} exceeds the limit of {MAX_BATCH}",
+                    )
+                )
+            answers = [a for a in (self.handle(r) for r in request) if a is not None]
+            return _dump(answers) if answers else None
+        answer = self.handle(request)
+        return None if answer is None else _dump(answer)
+
+
+def _valid_id(value: Any) -> bool:
+    return (
+        value is None
+        or isinstance(value, str)
+        or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    )
+
+
+def _error(request_id: Any, code: int, message: str) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
