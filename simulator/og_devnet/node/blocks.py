@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth.abc import BlockAPI, StateAPI
 
-from .errors import server_error
+from .errors import invalid_params, server_error
 from .params import BlockId
 
 if TYPE_CHECKING:
@@ -61,10 +61,14 @@ def number_range(chain: DevnetChain, frm: BlockId, to: BlockId) -> tuple[int, in
         tag = bid.tag or "latest"
         return chain.head.block_number if tag == "pending" else chain.number_of(tag)
 
-    start, end = number(frm), min(number(to), chain.head.block_number)
-    if number(frm) > number(to):
-        raise server_error(
-            f"invalid block range params: fromBlock {number(frm)} is after toBlock {number(to)}"
+    start, end, head = number(frm), number(to), chain.head.block_number
+    if start > end:
+        raise invalid_params(
+            f"invalid block range params: fromBlock {start} is after toBlock {end}"
+        )
+    if end > head:
+        raise invalid_params(
+            f"block range extends beyond current head block: toBlock {end}, head {head}"
         )
     return start, end
 

@@ -13,8 +13,8 @@ from eth.vm.forks.cancun.state import fake_exponential
 from eth_utils import keccak
 from trie import HexaryTrie
 
-from . import blocks, logs, params, serialize
-from .errors import invalid_params
+from . import blocks, info, logs, params, serialize
+from .errors import invalid_params, server_error
 from .execution import sha3
 from .params import BlockId, arity, at
 
@@ -62,6 +62,11 @@ class Eth:
             "eth_blockNumber": lambda p: serialize.q(self.chain.head.block_number),
             "eth_gasPrice": lambda p: serialize.q(self.chain.next_base_fee() + 10**9),
             "eth_maxPriorityFeePerGas": lambda p: serialize.q(10**9),
+            "eth_baseFee": lambda p: serialize.q(self.chain.next_base_fee()),
+            "eth_config": lambda p: info.config(self.chain),
+            "eth_capabilities": lambda p: info.capabilities(self.chain),
+            "eth_getStorageValues": self.get_storage_values,
+            "eth_fillTransaction": self.fill_transaction,
             "eth_blobBaseFee": lambda p: serialize.q(_blob_base_fee(self.chain.pending_header)),
             "eth_feeHistory": self.fee_history,
             "eth_getBalance": self._account_reader(
@@ -128,6 +133,20 @@ class Eth:
         slot = _storage_key(at(p, 1, "storage slot"))
         state, _ = blocks.state(self.chain, params.block_id(at(p, 2, "block", required=False)))
         return serialize.h32(state.get_storage(account, slot))
+
+    def get_storage_values(self, p: list[Any]) -> dict[str, list[str]]:
+        arity("eth_getStorageValues", p, 2)
+        requests = at(p, 0, "requests")
+        if not isinstance(requests, dict):
+            raise invalid_params("invalid requests: expected an object of address to slots")
+        state, _ = blocks.state(self.chain, params.block_id(at(p, 1, "block", required=False)))
+        out = {}
+        for key, slots in requests.items():
+            account = params.address(key, "address")
+            if not isinstance(slots, list):
+                raise invalid_params(f"invalid slots for {key}: expected an array")
+            out[key] = [serialize.h32(state.get_storage(account, _storage_key(s))) for s in slots]
+        return out
 
     def get_proof(self, p: list[Any]) -> dict[str, Any]:
         arity("eth_getProof", p, 3)
@@ -270,11 +289,18 @@ class Eth:
         arity("eth_sendTransaction", p, 1)
         return serialize.d(self.execution.send(params.tx_request(at(p, 0, "transaction"))))
 
-    def sign_transaction(self, p: list[Any]) -> str:
+    def sign_transaction(self, p: list[Any]) -> dict[str, Any]:
         arity("eth_signTransaction", p, 1)
-        return serialize.d(
-            self.execution.sign_transaction(params.tx_request(at(p, 0, "transaction")))
-        )
+        raw = self.execution.sign_transaction(params.tx_request(at(p, 0, "transaction")))
+        tx = serialize.transaction(self.chain.decode(raw), None, None)
+        for key in ("blockHash", "blockNumber", "transactionIndex"):
+            tx.pop(key)
+        return {"raw": serialize.d(raw), "tx": tx}
+
+    def fill_transaction(self, p: list[Any]) -> dict[str, Any]:
+        arity("eth_fillTransaction", p, 1)
+        request = params.tx_request(at(p, 0, "transaction"))
+        return {"tx": serialize.unsigned(self.execution.fill(request), request.sender)}
 
     def sign(self, p: list[Any]) -> str:
         arity("eth_sign", p, 2)
@@ -363,7 +389,7 @@ class Eth:
         if criteria.block_hash is not None:
             found = self.chain.block_by_hash(criteria.block_hash)
             if found is None:
-                raise invalid_params(f"unknown block: 0x{criteria.block_hash.hex()}")
+                raise server_error(f"unknown block: 0x{criteria.block_hash.hex()}")
             return list(logs.block_logs(self.chain, found, criteria))
         start, end = blocks.number_range(self.chain, criteria.from_block, criteria.to_block)
         return logs.range_logs(self.chain, criteria, start, end)

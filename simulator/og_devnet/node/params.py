@@ -333,7 +333,8 @@ def log_filter(value: Any) -> LogFilter:
     if value.get("blockHash") is not None:
         if value.get("fromBlock") is not None or value.get("toBlock") is not None:
             raise invalid_params(
-                "invalid filter: blockHash cannot be combined with fromBlock/toBlock"
+                "invalid filter: cannot specify both blockHash and fromBlock/toBlock, choose "
+                "one or the other"
             )
         block_hash = hash32(value["blockHash"], "filter blockHash")
     raw_address = value.get("address")

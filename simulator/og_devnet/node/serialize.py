@@ -251,3 +251,29 @@ def receipts(block_obj: Any, block_receipts: Sequence[Any]) -> list[dict[str, An
         out.append(receipt)
         previous_gas = r.gas_used
     return out
+
+
+def unsigned(tx: dict[str, Any], sender: bytes | None) -> dict[str, Any]:
+    """A filled, unsigned transaction (eth_fillTransaction) from eth-account's dict."""
+    typed = "maxFeePerGas" in tx
+    type_id = 2 if typed else (1 if "accessList" in tx else 0)
+    out: dict[str, Any] = {
+        "type": q(type_id),
+        "nonce": q(tx["nonce"]),
+        "to": tx.get("to"),
+        "gas": q(tx["gas"]),
+        "value": q(tx["value"]),
+        "input": d(tx["data"]),
+        "chainId": q(tx["chainId"]),
+    }
+    if sender is not None:
+        out["from"] = addr(sender)
+    if typed:
+        out["maxFeePerGas"] = q(tx["maxFeePerGas"])
+        out["maxPriorityFeePerGas"] = q(tx["maxPriorityFeePerGas"])
+        out["gasPrice"] = q(tx["maxFeePerGas"])
+    else:
+        out["gasPrice"] = q(tx["gasPrice"])
+    if type_id:
+        out["accessList"] = tx.get("accessList", [])
+    return out
