@@ -136,6 +136,8 @@ class DevnetChain:
         self.chain = make_chain_class(precompiles).from_genesis(
             get_db_backend(), params, genesis_state
         )
+        # Called with each block sealed, however it was mined (subscriptions listen here).
+        self.block_listeners: list[Callable[[BlockAPI], None]] = []
 
     # --- blocks ------------------------------------------------------------------------------
     @property
@@ -296,11 +298,14 @@ class DevnetChain:
         """Seal the pending block (at its timestamp, with deterministic prevrandao)."""
         number = self.chain.header.block_number
         transactions = self.pending_block().transactions
-        return self.chain.mine_block(
+        block = self.chain.mine_block(
             coinbase=self.coinbase,
             mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
             blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
         )
+        for listener in self.block_listeners:
+            listener(block)
+        return block
 
     # --- state edits (dev methods) -----------------------------------------------------------
     @contextmanager

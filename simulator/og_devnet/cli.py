@@ -66,8 +66,8 @@ class Session:
         self.local = self.settings.network.rpc_url is None
         self.node = None
         if self.local:
+            from .boot import build
             from .node_api import in_process_fetch
-            from .server import build
 
             self.node, _ = build(state=args.state)
             devnet = self.node.devnet

@@ -196,11 +196,8 @@ class Devnet:
         balance) raises before anything is mined."""
         if timestamp is not None:
             self.chain.set_pending_timestamp(check_time(self.now + 1, timestamp))
-        execution = self.node.execution
         for raw in raw_transactions:
-            tx = execution.decode_checked(bytes(raw))
-            self.chain.apply(tx)
-            self.node.filters.on_transaction(tx.hash)
+            self.node.accept(self.node.execution.decode_checked(bytes(raw)))
         return "0x" + self.chain.mine().hash.hex()
 
     def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:

@@ -8,20 +8,17 @@ single-threaded); the server answers many clients concurrently around it.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 
 from .accounts import dev_key
-from .devnet import Devnet
-from .journal import Journal
-from .node import Node, RpcError
+from .boot import build
+from .node import Node
 from .node.core import _dump, _error
 from .node.errors import INVALID_REQUEST
 
@@ -113,33 +110,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def build(
-    *,
-    models: str | None = None,
-    prices: str | None = None,
-    genesis_time: int | None = None,
-    state: str | None = None,
-) -> tuple[Node, int]:
-    """The devnet's node core, with the journal replayed. Returns (node, replayed)."""
-    devnet = Devnet(**({"genesis_time": genesis_time} if genesis_time is not None else {}))
-    if models:
-        devnet.add_models_from(models)
-    if prices:
-        pair = Path(prices).stem.split("_")[:2]
-        base, quote = (pair + ["USD"])[:2] if len(pair) >= 2 else ("ETH", "USD")
-        devnet.prices.load_csv(prices, base.upper(), quote.upper())
-    node = devnet.node
-    replayed = 0
-    if state:
-        journal = Journal(state)
-        for method, params in journal.entries():
-            with contextlib.suppress(RpcError):  # it failed the same way the first time
-                node.request(method, params, journal=False)
-            replayed += 1
-        node.journal = journal
-    return node, replayed
 
 
 def banner(server: DevnetHTTPServer, replayed: int) -> str:

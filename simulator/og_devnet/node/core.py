@@ -75,6 +75,10 @@ class Node:
         self.journal: Journal | None = None
         self.client_version = "og-devnet/0.2.0"
         self.execution = Execution(self)
+        # Called with each transaction hash accepted into the pending block.
+        self.transaction_listeners: list[Callable[[bytes], None]] = [
+            self.filters.on_transaction
+        ]
         self._methods: dict[str, Callable[[list[Any]], Any]] = {
             **Eth(self).methods(),
             **Dev(self).methods(),
@@ -97,13 +101,18 @@ class Node:
     # --- changes -------------------------------------------------------------------------------
     def submit(self, tx: SignedTransactionAPI) -> bytes:
         """Apply a checked transaction and mine it (automine)."""
+        self.accept(tx)
+        self.chain.mine()
+        return tx.hash
+
+    def accept(self, tx: SignedTransactionAPI) -> None:
+        """Apply a checked transaction to the pending block and announce it."""
         try:
             self.chain.apply(tx)
         except ValidationError as exc:
             raise server_error(_plain(str(exc))) from None
-        self.filters.on_transaction(tx.hash)
-        self.chain.mine()
-        return tx.hash
+        for listener in self.transaction_listeners:
+            listener(tx.hash)
 
     # --- one call ------------------------------------------------------------------------------
     def request(self, method: str, params: Any = None, *, journal: bool = True) -> Any:
