@@ -126,7 +126,9 @@ class Node:
         handler = self._methods.get(method)
         if handler is None:
             raise RpcError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
+        journaled = journal and self.journal is not None and method in MUTATING
         with self.lock:
+            before = self.devnet.snapshot() if journaled else None
             try:
                 result = handler(params)
             except RpcError:
@@ -140,9 +142,22 @@ class Node:
                     INTERNAL_ERROR,
                     f"internal error in {method}: {type(exc).__name__}: {_plain(str(exc))}",
                 ) from None
-            if journal and self.journal is not None and method in MUTATING:
-                self.journal.append(method, params)
+            if journaled:
+                self._journal(method, params, result, before)
             return result
+
+    def _journal(self, method: str, params: list[Any], result: Any, before: Any) -> None:
+        """Make the call durable before it is acknowledged; if it cannot be written, undo
+        it: an answer that was never journaled must not leave a change behind."""
+        assert self.journal is not None
+        try:
+            self.journal.append(method, params)
+        except OSError as exc:
+            self.devnet.revert(before)
+            raise server_error(
+                f"{method} was not applied: the state journal could not be written "
+                f"({exc.strerror or exc}); free disk space or fix the --state file, then retry"
+            ) from None
 
     # --- the envelope --------------------------------------------------------------------------
     def handle(self, request: Any) -> dict[str, Any] | None:
