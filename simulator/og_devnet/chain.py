@@ -18,7 +18,7 @@ from typing import Any
 from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
-from eth.constants import GENESIS_PARENT_HASH
+from eth.constants import BLANK_ROOT_HASH, GENESIS_PARENT_HASH
 from eth.db import get_db_backend
 from eth.exceptions import (
     BlockNotFound,
@@ -46,7 +46,17 @@ BLOCK_GAS_LIMIT = 60_000_000
 DEFAULT_GENESIS_TIME = 1_735_689_600  # 2025-01-01T00:00:00Z: fixed, so hashes are reproducible
 
 
-def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
+@dataclass
+class BlockSettings:
+    """What dev methods change about the blocks to come (anvil's setBlockTimestampInterval,
+    setBlockGasLimit, setNextBlockBaseFeePerGas)."""
+
+    interval: int = 1
+
+
+def make_chain_class(
+    precompiles: dict[bytes, Precompile], settings: BlockSettings
+) -> type[MiningChain]:
     """A chain class whose VM has ``precompiles`` added to Prague's."""
 
     class DevnetComputation(PragueComputation):
@@ -64,9 +74,14 @@ def make_chain_class(precompiles: dict[bytes, Precompile]) -> type[MiningChain]:
             # clock says otherwise, with a constant gas limit: py-evm's default takes the
             # wall clock, which would make estimates and hashes depend on when a test ran.
             if parent_header is not None:
-                params.setdefault("timestamp", parent_header.timestamp + 1)
+                params.setdefault("timestamp", parent_header.timestamp + settings.interval)
                 params.setdefault("gas_limit", parent_header.gas_limit)
             return super().create_header_from_parent(parent_header, **params)
+
+        @classmethod
+        def validate_gas(cls, header: Any, parent_header: Any) -> None:
+            """A dev chain's gas limit and base fee are what its user set (anvil's
+            setBlockGasLimit and setNextBlockBaseFeePerGas), not the mainnet rules."""
 
     class DevnetMiningChain(MiningChain):
         chain_id = DEVNET_CHAIN_ID
@@ -133,11 +148,14 @@ class DevnetChain:
         params = get_default_genesis_params(
             overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
         )
-        self.chain = make_chain_class(precompiles).from_genesis(
+        self.settings = BlockSettings()
+        self.chain = make_chain_class(precompiles, self.settings).from_genesis(
             get_db_backend(), params, genesis_state
         )
         # Called with each block sealed, however it was mined (subscriptions listen here).
         self.block_listeners: list[Callable[[BlockAPI], None]] = []
+        # Called after a dev method changed state directly (setCode, setStorageAt...).
+        self.edit_listeners: list[Callable[[], None]] = []
 
     # --- blocks ------------------------------------------------------------------------------
     @property
@@ -153,7 +171,7 @@ class DevnetChain:
         return self.chain.get_block()
 
     def has_pending_transactions(self) -> bool:
-        return self.chain.header.gas_used > 0 or bool(self.pending_block().transactions)
+        return self.chain.header.transaction_root != BLANK_ROOT_HASH
 
     def block_by_number(self, number: int) -> BlockAPI | None:
         if number > self.head.block_number:
@@ -237,10 +255,30 @@ class DevnetChain:
     def decode(self, raw: bytes) -> SignedTransactionAPI:
         return self.chain.get_vm().get_transaction_builder().decode(raw)
 
-    def apply(self, transaction: SignedTransactionAPI) -> tuple[Any, ComputationAPI]:
-        """Apply a validated, signed transaction to the pending block."""
+    def apply(
+        self, transaction: SignedTransactionAPI, sender: bytes | None = None
+    ) -> tuple[Any, ComputationAPI]:
+        """Apply a validated, signed transaction to the pending block; ``sender`` executes it
+        as that account (impersonation: the block keeps the transaction as signed)."""
+        executed: Any = transaction
+        if sender is not None:
+            executed = SpoofTransaction(transaction, sender=sender, get_sender=lambda: sender)
+        chain = self.chain
         with self.context.transaction("0x" + transaction.hash.hex()):
-            _, receipt, computation = self.chain.apply_transaction(transaction)
+            # MiningChain.apply_transaction, with the executed and the stored transaction apart
+            vm = chain.get_vm(chain.header)
+            base = vm.get_block()
+            receipt, computation = vm.apply_transaction(base.header, executed)
+            with_receipt = vm.add_receipt_to_header(base.header, receipt)
+            vm.state.persist()
+            header = with_receipt.copy(state_root=vm.state.state_root)
+            block = vm.set_block_transactions_and_withdrawals(
+                base,
+                header,
+                base.transactions + (transaction,),
+                base.get_receipts(chain.chaindb) + (receipt,),
+            )
+            chain.header = block.header
         return receipt, computation
 
     def execute(
@@ -294,6 +332,30 @@ class DevnetChain:
     def set_pending_timestamp(self, timestamp: int) -> None:
         self.chain.header = self.chain.header.copy(timestamp=int(timestamp))
 
+    def set_pending_header(self, **fields: Any) -> None:
+        """Change the pending block's header fields (gas limit, base fee, timestamp)."""
+        self.chain.header = self.chain.header.copy(**fields)
+
+    def drop_pending(
+        self,
+        keep: Callable[[SignedTransactionAPI], bool],
+        sender_of: Callable[[bytes], bytes | None] = lambda _: None,
+    ) -> list[bytes]:
+        """Rebuild the pending block from the head with only the transactions ``keep``
+        accepts (anvil_dropTransaction); returns the hashes dropped."""
+        pending = self.pending_block()
+        dropped = [t.hash for t in pending.transactions if not keep(t)]
+        if not dropped:
+            return []
+        header = self.chain.create_header_from_parent(self.head)
+        self.chain.header = header.copy(
+            timestamp=pending.header.timestamp, gas_limit=pending.header.gas_limit
+        )
+        for transaction in pending.transactions:
+            if transaction.hash not in dropped:
+                self.apply(transaction, sender_of(transaction.hash))
+        return dropped
+
     def mine(self) -> BlockAPI:
         """Seal the pending block (at its timestamp, with deterministic prevrandao)."""
         number = self.chain.header.block_number
@@ -316,6 +378,8 @@ class DevnetChain:
         yield state
         state.persist()
         self.chain.header = self.chain.header.copy(state_root=state.state_root)
+        for listener in self.edit_listeners:
+            listener()
 
     # --- snapshots ---------------------------------------------------------------------------
     def snapshot(self) -> ChainSnapshot:

@@ -74,7 +74,7 @@ def run_workflow(devnet: Devnet) -> str:
     rows = [[i + 1, fmt(out.numbers, 40)] for i, out in enumerate(history)]
     head = (
         f"ETH/USD workflow {address} on ohlc.onnx, every 60 s for 2 h\n"
-        f"advanced 30 min ({start} -> {devnet.now}): {runs} scheduled runs\n"
+        f"advanced 30 min ({start} -> {devnet.now}): {len(runs)} scheduled runs\n"
         f"latest 5 results, most recent first:\n"
     )
     return head + table(["#", "output"], rows)

@@ -44,7 +44,7 @@ from .precompiles import (
 )
 from .prices import PriceFeed
 from .provider import DevnetProvider
-from .scheduler import EXECUTE_GAS, Progress, Scheduler, check_time
+from .scheduler import EXECUTE_GAS, Progress, RunReport, Scheduler, check_time
 
 LOCAL_API_URL = "http://devnet.invalid"
 
@@ -115,6 +115,10 @@ class Devnet:
         self.provider = DevnetProvider(self.node)
         self.web3 = Web3(self.provider)
         self.scheduler = Scheduler(self)
+        self.chain.block_listeners.append(self.scheduler.record)
+        self.chain.edit_listeners.append(self.scheduler.invalidate)
+        # What anvil_reset / hardhat_reset return to (models and prices are kept).
+        self.genesis = self.snapshot()
 
     # --- SDK -----------------------------------------------------------------------------
     def alpha(self, account_index: int = 0) -> Alpha:
@@ -155,10 +159,11 @@ class Devnet:
     def block_number(self) -> int:
         return int(self.chain.head.block_number)
 
-    def call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
-        """``eth_call`` at the latest block; raises ``RpcError`` on revert."""
+    def call(self, to: str, data: bytes, sender: str | None = None, block: str = "latest") -> bytes:
+        """``eth_call`` (at the latest block unless ``block`` says otherwise); raises
+        ``RpcError`` on revert."""
         tx = {"from": sender or self.accounts[0].address, "to": to, "input": "0x" + data.hex()}
-        return bytes.fromhex(self.node.request("eth_call", [tx, "latest"])[2:])
+        return bytes.fromhex(self.node.request("eth_call", [tx, block], journal=False)[2:])
 
     def set_balance(self, address: str, wei: int) -> None:
         """Give ``address`` a balance of ``wei`` from the next block on."""
@@ -169,26 +174,47 @@ class Devnet:
         with self.chain.edit_state() as state:
             state.set_balance(to_canonical_address(address), wei)
 
-    def mine(self, blocks: int = 1) -> None:
-        """Mine empty blocks, one second apart."""
-        for _ in range(blocks):
-            self.chain.mine()
+    def seal(self, timestamp: int | None = None) -> Any:
+        """Seal the pending block (at ``timestamp`` if given), after the scheduled runs that
+        fall due before it: every way of moving time goes through here (one clock)."""
+        if timestamp is not None:
+            self.chain.set_pending_timestamp(check_time(self.now + 1, timestamp))
+        self.scheduler.catch_up(self.chain.pending_header.timestamp)
+        return self.chain.mine()
 
-    def advance(self, seconds: int, progress: Progress | None = None) -> int:
+    def mine(self, blocks: int = 1, interval: int | None = None) -> None:
+        """Mine ``blocks`` blocks, ``interval`` seconds apart (one by default), running the
+        scheduled workflows that fall due on the way."""
+        for _ in range(blocks):
+            self.seal(None if interval is None else self.now + max(interval, 1))
+
+    def advance(
+        self, seconds: int, progress: Progress | None = None, *, raise_on_failure: bool = False
+    ) -> RunReport:
         """Move the clock ``seconds`` forward, running every scheduled workflow that falls due,
-        each in a block at its due time. Returns the number of scheduled runs executed."""
+        each in a block at its due time. Returns the report of the runs (``len(report)``
+        runs, ``report.failed`` with their reasons); with ``raise_on_failure`` the first
+        failed run raises ``ScheduledRunFailed`` (the clock stops there)."""
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
             raise DevnetError(f"seconds must be a non-negative int, got {seconds!r}")
-        return self.advance_to(self.now + seconds, progress)
+        return self.advance_to(self.now + seconds, progress, raise_on_failure=raise_on_failure)
 
-    def advance_to(self, timestamp: int, progress: Progress | None = None) -> int:
+    def advance_to(
+        self,
+        timestamp: int,
+        progress: Progress | None = None,
+        *,
+        raise_on_failure: bool = False,
+    ) -> RunReport:
         """Move the clock to ``timestamp`` (unix seconds), running due workflows on the way."""
         timestamp = check_time(self.now, timestamp)
-        runs = self.scheduler.run_until(timestamp, progress)
-        if self.now < timestamp:
-            self.chain.set_pending_timestamp(timestamp)
-            self.chain.mine()
-        return runs
+        with self.scheduler.recording(raise_on_failure) as report:
+            if timestamp > self.now:
+                self.chain.set_pending_timestamp(timestamp)
+                self.scheduler.catch_up(timestamp, progress)
+                if self.now < timestamp or self.chain.has_pending_transactions():
+                    self.chain.mine()
+        return report
 
     def mine_block(self, raw_transactions: list[bytes], timestamp: int | None = None) -> str:
         """Mine signed raw transactions together in one block (at ``timestamp`` if given);
@@ -196,12 +222,23 @@ class Devnet:
         balance) raises before anything is mined."""
         if timestamp is not None:
             self.chain.set_pending_timestamp(check_time(self.now + 1, timestamp))
+        self.scheduler.catch_up(self.chain.pending_header.timestamp)
         for raw in raw_transactions:
             self.node.accept(self.node.execution.decode_checked(bytes(raw)))
         return "0x" + self.chain.mine().hash.hex()
 
+    def _apply_system_calls(self, calls: list[bytes]) -> None:
+        """The executor's calls to the scheduler, into the pending block."""
+        for raw in self._system_transactions(calls):
+            self.node.accept(self.node.execution.decode_checked(raw))
+
     def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:
         """One block at ``timestamp`` holding the executor's calls to the scheduler."""
+        self.chain.set_pending_timestamp(check_time(self.now + 1, timestamp))
+        self._apply_system_calls(calls)
+        self.chain.mine()
+
+    def _system_transactions(self, calls: list[bytes]) -> list[bytes]:
         state = self.chain.state_at(self.chain.pending_header, pending=True)
         nonce = state.get_nonce(to_canonical_address(self._executor.address))
         gas_price = max(self.chain.pending_base_fee() * 2, 10**9)
@@ -222,7 +259,7 @@ class Devnet:
             )
             for i, data in enumerate(calls)
         ]
-        self.mine_block(raws, timestamp)
+        return raws
 
     # --- snapshots -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -240,6 +277,7 @@ class Devnet:
     def revert(self, snapshot: Snapshot) -> None:
         self.chain.revert(snapshot.chain)
         self.node.filters.restore(snapshot.filters)
+        self.scheduler.invalidate()
         self.models.restore(snapshot.models)
         self.prices.restore(snapshot.prices)
         self.faults.restore(snapshot.faults)

@@ -41,22 +41,41 @@ class InferenceRecord:
         return self.error is not None
 
 
+@dataclass(frozen=True)
+class ScheduledRun:
+    """One scheduled run as it happened: which task, due when, in which block, and why it
+    failed when it did (the workflow's revert reason)."""
+
+    task_id: int
+    contract_address: str
+    due_time: int
+    ok: bool
+    error: str | None
+    transaction_hash: str
+    block_number: int
+    block_time: int
+
+
+Record = InferenceRecord | ScheduledRun
+
+
 class InferenceLog:
-    """A bounded, ordered list of :class:`InferenceRecord`s (oldest dropped first)."""
+    """A bounded, ordered list of what ran (oldest dropped first): every precompile
+    execution (:class:`InferenceRecord`) and every scheduled run (:class:`ScheduledRun`)."""
 
     def __init__(self, max_records: int = 10_000) -> None:
-        self._records: deque[InferenceRecord] = deque(maxlen=max_records)
+        self._records: deque[Record] = deque(maxlen=max_records)
 
-    def append(self, record: InferenceRecord) -> None:
+    def append(self, record: Record) -> None:
         self._records.append(record)
 
-    def __iter__(self) -> Iterator[InferenceRecord]:
+    def __iter__(self) -> Iterator[Record]:
         return iter(list(self._records))
 
     def __len__(self) -> int:
         return len(self._records)
 
-    def __getitem__(self, index: int) -> InferenceRecord:
+    def __getitem__(self, index: int) -> Record:
         return list(self._records)[index]
 
     def clear(self) -> None:
@@ -64,19 +83,27 @@ class InferenceLog:
 
     def transactions(self) -> list[InferenceRecord]:
         """Records of mined transactions only (no simulations)."""
-        return [r for r in self._records if not r.simulation]
+        return [r for r in self._records if isinstance(r, InferenceRecord) and not r.simulation]
 
     def for_model(self, cid: str, *, include_simulations: bool = False) -> list[InferenceRecord]:
         return [
             r
             for r in self._records
-            if r.model_cid == cid and (include_simulations or not r.simulation)
+            if isinstance(r, InferenceRecord)
+            and r.model_cid == cid
+            and (include_simulations or not r.simulation)
         ]
 
-    def state(self) -> list[InferenceRecord]:
+    def scheduled_runs(self, *, failed_only: bool = False) -> list[ScheduledRun]:
+        """Every scheduled run, succeeded or failed (with the workflow's reason)."""
+        return [
+            r for r in self._records if isinstance(r, ScheduledRun) and not (failed_only and r.ok)
+        ]
+
+    def state(self) -> list[Record]:
         return list(self._records)
 
-    def restore(self, state: list[InferenceRecord]) -> None:
+    def restore(self, state: list[Record]) -> None:
         self._records = deque(state, maxlen=self._records.maxlen)
 
 

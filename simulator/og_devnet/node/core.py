@@ -35,6 +35,8 @@ from .errors import (
 from .eth import Eth
 from .execution import Execution
 from .logs import Filters
+from .state_methods import StateMethods
+from .og import Og
 
 if TYPE_CHECKING:
     from ..devnet import Devnet
@@ -44,24 +46,53 @@ MAX_BATCH = 1000
 _ABSENT = object()
 
 # Calls that change state: journaled, and replayed in order on restart.
+_BOTH = [
+    "mine",
+    "setBalance",
+    "setCode",
+    "setNonce",
+    "setStorageAt",
+    "impersonateAccount",
+    "stopImpersonatingAccount",
+    "setCoinbase",
+    "setNextBlockBaseFeePerGas",
+    "dropTransaction",
+    "reset",
+]
 MUTATING = frozenset(
     {
         "eth_sendRawTransaction",
         "eth_sendTransaction",
         "evm_mine",
         "evm_increaseTime",
+        "anvil_increaseTime",
         "evm_setNextBlockTimestamp",
+        "anvil_setNextBlockTimestamp",
+        "anvil_setBlockTimestampInterval",
+        "anvil_removeBlockTimestampInterval",
         "evm_snapshot",
         "evm_revert",
-        "anvil_setBalance",
-        "hardhat_setBalance",
-        "anvil_mine",
+        "anvil_snapshot",
+        "anvil_revert",
+        "evm_setAutomine",
+        "anvil_setAutomine",
+        "evm_setBlockGasLimit",
+        "anvil_setBlockGasLimit",
+        "anvil_autoImpersonateAccount",
+        "anvil_dropAllTransactions",
+        *(f"{prefix}_{name}" for name in _BOTH for prefix in ("anvil", "hardhat")),
         "og_addModel",
         "og_setCandles",
         "og_advanceTime",
         "og_setResultsViaApi",
+        "og_failModel",
+        "og_setOutput",
+        "og_priceGap",
+        "og_clearFaults",
     }
 )
+# Interval mining is wall-clock driven: its blocks are journaled as the evm_mine calls they
+# are, so a restart does not depend on timing.
 
 
 class Node:
@@ -73,15 +104,22 @@ class Node:
         self.filters = Filters()
         self.lock = threading.RLock()
         self.journal: Journal | None = None
-        self.client_version = "og-devnet/0.2.0"
+        # Hardhat 3's network helpers run only against clients named hardhat, anvil or zksync,
+        # then call that prefix's dev methods: this node implements anvil's.
+        self.client_version = "anvil/v1.7.1 og-devnet/0.2.0"
         self.execution = Execution(self)
+        self.automine = True
+        self.impersonated: set[bytes] = set()
+        self.auto_impersonate = False
+        # Transactions sent as impersonated accounts: hash -> the account they ran as.
+        self.senders: dict[bytes, bytes] = {}
         # Called with each transaction hash accepted into the pending block.
-        self.transaction_listeners: list[Callable[[bytes], None]] = [
-            self.filters.on_transaction
-        ]
+        self.transaction_listeners: list[Callable[[bytes], None]] = [self.filters.on_transaction]
         self._methods: dict[str, Callable[[list[Any]], Any]] = {
             **Eth(self).methods(),
             **Dev(self).methods(),
+            **StateMethods(self).methods(),
+            **Og(self).methods(),
         }
 
     # --- accounts ------------------------------------------------------------------------------
@@ -94,21 +132,35 @@ class Node:
                 return bytes(local.key)
         shown = serialize.addr(account) if account else "(none)"
         raise server_error(
-            f"no key for {shown}: this node signs only for its dev accounts (eth_accounts); "
-            "sign the transaction yourself and use eth_sendRawTransaction"
+            f"no key for {shown}: this node signs only for its dev accounts (eth_accounts) "
+            "and impersonated ones (anvil_impersonateAccount); sign the transaction yourself "
+            "and use eth_sendRawTransaction"
         )
 
+    def is_impersonated(self, account: bytes | None) -> bool:
+        return account is not None and (self.auto_impersonate or account in self.impersonated)
+
+    def sender_of(self, tx: SignedTransactionAPI) -> bytes:
+        """Who a transaction ran as: its signer, or the account it impersonated."""
+        return self.senders.get(tx.hash) or tx.sender
+
     # --- changes -------------------------------------------------------------------------------
-    def submit(self, tx: SignedTransactionAPI) -> bytes:
-        """Apply a checked transaction and mine it (automine)."""
-        self.accept(tx)
-        self.chain.mine()
+    def submit(self, tx: SignedTransactionAPI, sender: bytes | None = None) -> bytes:
+        """Apply a checked transaction and mine it (automine); ``sender`` runs it as an
+        impersonated account."""
+        if not self.chain.has_pending_transactions():
+            self.devnet.scheduler.catch_up(self.chain.pending_header.timestamp)
+        self.accept(tx, sender)
+        if self.automine:
+            self.chain.mine()
         return tx.hash
 
-    def accept(self, tx: SignedTransactionAPI) -> None:
+    def accept(self, tx: SignedTransactionAPI, sender: bytes | None = None) -> None:
         """Apply a checked transaction to the pending block and announce it."""
+        if sender is not None:
+            self.senders[tx.hash] = sender
         try:
-            self.chain.apply(tx)
+            self.chain.apply(tx, sender)
         except ValidationError as exc:
             raise server_error(_plain(str(exc))) from None
         for listener in self.transaction_listeners:

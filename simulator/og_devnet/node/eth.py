@@ -194,7 +194,9 @@ class Eth:
     def _block(self, resolved: blocks.Resolved | None, full: Any) -> dict[str, Any] | None:
         if resolved is None:
             return None
-        return serialize.block(resolved.block, full=params.boolean(full, "hydrated"))
+        return serialize.block(
+            resolved.block, full=params.boolean(full, "hydrated"), senders=self.node.senders
+        )
 
     def block_by_number(self, p: list[Any]) -> dict[str, Any] | None:
         arity("eth_getBlockByNumber", p, 2)
@@ -225,9 +227,12 @@ class Eth:
         found = self.chain.locate(params.hash32(at(p, 0, "transaction hash"), "transaction hash"))
         if found is None:
             return None
+        sender = self.node.senders.get(found.transaction.hash)
         if found.pending:
-            return serialize.transaction(found.transaction, None, None)
-        return serialize.transaction(found.transaction, found.block.header, found.index)
+            return serialize.transaction(found.transaction, None, None, sender=sender)
+        return serialize.transaction(
+            found.transaction, found.block.header, found.index, sender=sender
+        )
 
     def _tx_at(self, by_hash: bool) -> Callable[[list[Any]], Any]:
         def method(p: list[Any]) -> dict[str, Any] | None:
@@ -237,8 +242,12 @@ class Eth:
             if found is None or index >= len(found.block.transactions):
                 return None
             header = None if found.pending else found.block.header
+            tx = found.block.transactions[index]
             return serialize.transaction(
-                found.block.transactions[index], header, None if found.pending else index
+                tx,
+                header,
+                None if found.pending else index,
+                sender=self.node.senders.get(tx.hash),
             )
 
         return method
@@ -248,14 +257,16 @@ class Eth:
         found = self.chain.locate(params.hash32(at(p, 0, "transaction hash"), "transaction hash"))
         if found is None or found.pending:
             return None
-        return serialize.receipts(found.block, self.chain.receipts(found.block))[found.index]
+        return serialize.receipts(found.block, self.chain.receipts(found.block), self.node.senders)[
+            found.index
+        ]
 
     def block_receipts(self, p: list[Any]) -> list[dict[str, Any]] | None:
         arity("eth_getBlockReceipts", p, 1)
         found = blocks.find(self.chain, params.block_id(at(p, 0, "block")))
         if found is None or found.pending:
             return None
-        return serialize.receipts(found.block, self.chain.receipts(found.block))
+        return serialize.receipts(found.block, self.chain.receipts(found.block), self.node.senders)
 
     # --- execution -----------------------------------------------------------------------------
     def call(self, p: list[Any]) -> str:

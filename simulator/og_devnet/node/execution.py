@@ -297,7 +297,24 @@ class Execution:
         return bytes(Account.sign_transaction(self.fill(request), key).raw_transaction)
 
     def send(self, request: TxRequest) -> bytes:
+        if request.sender is not None and self.node.is_impersonated(request.sender):
+            try:
+                self.node.key_for(request.sender)
+            except Exception:  # noqa: BLE001 - not a dev account: impersonate it
+                return self._send_impersonated(request)
         return self.send_raw(self.sign_transaction(request))
+
+    def _send_impersonated(self, request: TxRequest) -> bytes:
+        """Run as ``request.sender`` without its key (anvil_impersonateAccount): signed by a
+        key derived from the address, so the hash is deterministic, and executed as the
+        impersonated account."""
+        sender = request.sender
+        assert sender is not None
+        key = keccak(b"og-devnet:impersonate:" + sender)
+        raw = bytes(Account.sign_transaction(self.fill(request), key).raw_transaction)
+        tx = self.node.chain.decode(raw)
+        self._check(tx, sender)
+        return self.node.submit(tx, sender)
 
     # --- message signing ---------------------------------------------------------------------
     def sign_message(self, account: bytes, message: bytes) -> str:

@@ -78,12 +78,21 @@ def header(block_header: Any, *, size: int, total_difficulty: int = 0) -> dict[s
     return out
 
 
-def block(block_obj: Any, *, full: bool, base_fee: int | None = None) -> dict[str, Any]:
+def block(
+    block_obj: Any,
+    *,
+    full: bool,
+    base_fee: int | None = None,
+    senders: dict[bytes, bytes] | None = None,
+) -> dict[str, Any]:
     out = header(block_obj.header, size=len(rlp.encode(block_obj)))
     txs = block_obj.transactions
     if full:
         out["transactions"] = [
-            transaction(t, block_obj.header, i, base_fee=base_fee) for i, t in enumerate(txs)
+            transaction(
+                t, block_obj.header, i, base_fee=base_fee, sender=(senders or {}).get(t.hash)
+            )
+            for i, t in enumerate(txs)
         ]
     else:
         out["transactions"] = [d(t.hash) for t in txs]
@@ -118,8 +127,10 @@ def transaction(
     index: int | None,
     *,
     base_fee: int | None = None,
+    sender: bytes | None = None,
 ) -> dict[str, Any]:
-    """A signed transaction; with its block's fields when it is in one (null when pending)."""
+    """A signed transaction; with its block's fields when it is in one (null when pending).
+    ``sender`` names the account it ran as when that is not its signer (impersonation)."""
     type_id = tx.type_id or 0
     out: dict[str, Any] = {
         "type": q(type_id),
@@ -128,7 +139,7 @@ def transaction(
         "blockHash": d(block_header.hash) if block_header is not None else None,
         "blockNumber": q(block_header.block_number) if block_header is not None else None,
         "transactionIndex": q(index) if index is not None else None,
-        "from": addr(tx.sender),
+        "from": addr(sender or tx.sender),
         "to": addr(tx.to) if tx.to != CREATE else None,
         "value": q(tx.value),
         "gas": q(tx.gas),
@@ -212,7 +223,9 @@ def log(entry: Any, place: LogPlace, *, removed: bool = False) -> dict[str, Any]
     }
 
 
-def receipts(block_obj: Any, block_receipts: Sequence[Any]) -> list[dict[str, Any]]:
+def receipts(
+    block_obj: Any, block_receipts: Sequence[Any], senders: dict[bytes, bytes] | None = None
+) -> list[dict[str, Any]]:
     """Every receipt of a block, in order (gas used and log indexes need the earlier ones)."""
     out = []
     header_ = block_obj.header
@@ -221,6 +234,7 @@ def receipts(block_obj: Any, block_receipts: Sequence[Any]) -> list[dict[str, An
     log_index = 0
     for index, (tx, r) in enumerate(zip(block_obj.transactions, block_receipts, strict=True)):
         type_id = tx.type_id or 0
+        sender = (senders or {}).get(tx.hash) or tx.sender
         logs = []
         for entry in r.logs:
             place = LogPlace(
@@ -234,12 +248,12 @@ def receipts(block_obj: Any, block_receipts: Sequence[Any]) -> list[dict[str, An
             "transactionIndex": q(index),
             "blockHash": d(header_.hash),
             "blockNumber": q(header_.block_number),
-            "from": addr(tx.sender),
+            "from": addr(sender),
             "to": addr(tx.to) if tx.to != CREATE else None,
             "cumulativeGasUsed": q(r.gas_used),
             "gasUsed": q(r.gas_used - previous_gas),
             "contractAddress": (
-                addr(generate_contract_address(tx.sender, tx.nonce)) if tx.to == CREATE else None
+                addr(generate_contract_address(sender, tx.nonce)) if tx.to == CREATE else None
             ),
             "logs": logs,
             "logsBloom": bloom(r.bloom),
