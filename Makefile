@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := contracts/node_modules/.installed-stamp
+# Foundry's cast and forge and ethers (npm), run by tests/clients against a started og devnet
+CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 
 .PHONY: demo test bench fuzz contracts fixtures lint clean
 
@@ -17,10 +19,14 @@ $(NODE_STAMP): contracts/package.json contracts/package-lock.json
 	cd contracts && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: $(STAMP)
 	$(VENV)/bin/og demo
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP)
 	$(PY) -m pytest -q -n 2
 
 BENCH_STAMP := bench/node_modules/.installed-stamp
@@ -50,4 +56,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples fuzz
 
 clean:
-	rm -rf $(VENV) contracts/node_modules
+	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules
