@@ -54,6 +54,9 @@ class ScheduledRun:
     transaction_hash: str
     block_number: int
     block_time: int
+    # where it failed, frame by frame: "WorkflowScheduler → contract 0x… → PriceFeedPrecompile
+    # (0x…F5): unknown pair DOGE/EUR"
+    path: str | None = None
 
 
 Record = InferenceRecord | ScheduledRun

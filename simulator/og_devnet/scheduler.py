@@ -87,6 +87,7 @@ class RunReport:
                     "contract_address": r.contract_address,
                     "due_time": r.due_time,
                     "error": r.error,
+                    "path": r.path,
                     "block_number": r.block_number,
                     "transaction_hash": r.transaction_hash,
                 }
@@ -97,9 +98,7 @@ class RunReport:
     def summary(self) -> str:
         text = f"{len(self.runs)} scheduled run(s): {self.succeeded} succeeded, {len(self.failed)} failed"
         for run in self.failed[:10]:
-            text += (
-                f"\n  task {run.task_id} ({run.contract_address}) due {run.due_time}: {run.error}"
-            )
+            text += f"\n  task {run.task_id} due {run.due_time}: {run.path or run.error}"
         if len(self.failed) > 10:
             text += f"\n  ... and {len(self.failed) - 10} more"
         return text
@@ -111,7 +110,7 @@ class ScheduledRunFailed(DevnetError):
     def __init__(self, run: ScheduledRun) -> None:
         super().__init__(
             f"scheduled run of task {run.task_id} (workflow {run.contract_address}) due at "
-            f"{run.due_time} failed in block {run.block_number}: {run.error}"
+            f"{run.due_time} failed in block {run.block_number}: {run.path or run.error}"
         )
         self.run = run
 
@@ -248,6 +247,7 @@ class Scheduler:
                     transaction_hash="0x" + tx.hash.hex(),
                     block_number=block.header.block_number,
                     block_time=block.header.timestamp,
+                    path=None if ok else self._devnet.node.tracing.failure_path(tx.hash),
                 )
                 self._devnet.inference_log.append(run)
                 if self._recording is not None:

@@ -35,8 +35,9 @@ from .errors import (
 from .eth import Eth
 from .execution import Execution
 from .logs import Filters
-from .state_methods import StateMethods
 from .og import Og
+from .state_methods import StateMethods
+from .trace import Tracing
 
 if TYPE_CHECKING:
     from ..devnet import Devnet
@@ -115,11 +116,13 @@ class Node:
         self.senders: dict[bytes, bytes] = {}
         # Called with each transaction hash accepted into the pending block.
         self.transaction_listeners: list[Callable[[bytes], None]] = [self.filters.on_transaction]
+        self.tracing = Tracing(self)
         self._methods: dict[str, Callable[[list[Any]], Any]] = {
             **Eth(self).methods(),
             **Dev(self).methods(),
             **StateMethods(self).methods(),
             **Og(self).methods(),
+            **self.tracing.methods(),
         }
 
     # --- accounts ------------------------------------------------------------------------------
