@@ -81,6 +81,7 @@ MUTATING = frozenset(
         "anvil_setBlockGasLimit",
         "anvil_autoImpersonateAccount",
         "anvil_dropAllTransactions",
+        "anvil_loadState",
         *(f"{prefix}_{name}" for name in _BOTH for prefix in ("anvil", "hardhat")),
         "og_addModel",
         "og_setCandles",
