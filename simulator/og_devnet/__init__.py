@@ -1,9 +1,13 @@
 """og_devnet: a local OpenGradient network in-process: real EVM, real ONNX, virtual time."""
 
-from .devnet import Devnet, Snapshot
-from .errors import DevnetError, ModelError, PrecompileError, PriceDataError
-from .log import InferenceLog, InferenceRecord
-from .prices import Candles, PriceFeed
+from .keccak import use_c_keccak
+
+use_c_keccak()
+
+from .devnet import Devnet, Snapshot  # noqa: E402 - after the hasher is chosen
+from .errors import DevnetError, ModelError, PrecompileError, PriceDataError  # noqa: E402
+from .log import InferenceLog, InferenceRecord  # noqa: E402
+from .prices import Candles, PriceFeed  # noqa: E402
 
 __all__ = [
     "Candles",

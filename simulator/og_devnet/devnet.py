@@ -114,6 +114,9 @@ class Devnet:
         self.node = Node(self)
         self.provider = DevnetProvider(self.node)
         self.web3 = Web3(self.provider)
+        # devnet.alpha()'s own Web3: no per-call middleware (web3's validation middleware asks
+        # eth_chainId on every estimate and send; the node core validates every request).
+        self._sdk_web3 = Web3(self.provider, middleware=[])
         self.scheduler = Scheduler(self)
         self.chain.block_listeners.append(self.scheduler.record)
         self.chain.edit_listeners.append(self.scheduler.invalidate)
@@ -128,7 +131,7 @@ class Devnet:
                 f"account_index must be 0..{len(self.accounts) - 1}, got {account_index}"
             )
         return Alpha(
-            self.web3,
+            self._sdk_web3,
             self.accounts[account_index],
             INFERENCE_HUB_ADDRESS,
             LOCAL_API_URL,
