@@ -113,15 +113,28 @@ class Dev:
         return "0x0"
 
     def mine(self, p: list[Any]) -> None:
+        """``blocks`` blocks, each ``interval`` seconds after the last (anvil: the interval
+        is added to the clock before each block). A next block time already set
+        (``evm_setNextBlockTimestamp``, ``evm_increaseTime``) is the first block's, as in
+        anvil and Hardhat: Hardhat's ``time.increase`` is that followed by
+        ``hardhat_mine(1, 1)``."""
         raw_blocks = at(p, 0, "blocks", required=False)
         raw_interval = at(p, 1, "interval", required=False)
         blocks = self._count(
             lenient_quantity(raw_blocks, "blocks") if raw_blocks is not None else 1
         )
         interval = lenient_quantity(raw_interval, "interval") if raw_interval is not None else None
-        if interval == 0:
-            interval = None
-        self.devnet.mine(blocks, interval)
+        if not interval:
+            self.devnet.mine(blocks)
+            return
+        pending = self.chain.pending_header.timestamp
+        self.devnet.seal(pending if self._time_was_set() else self.devnet.now + interval)
+        self.devnet.mine(blocks - 1, interval)
+
+    def _time_was_set(self) -> bool:
+        """Whether the next block's time was moved past the usual step after the head."""
+        head, pending = self.chain.head.timestamp, self.chain.pending_header.timestamp
+        return pending > head + self.chain.settings.interval
 
     @staticmethod
     def _count(blocks: int) -> int:
@@ -134,7 +147,7 @@ class Dev:
         ``evm_increaseTime(60)`` then ``evm_mine`` gives a block 60 s after the last)."""
         seconds = lenient_quantity(at(p, 0, "seconds"), "seconds")
         head, pending = self.chain.head.timestamp, self.chain.pending_header.timestamp
-        base = pending if pending > head + self.chain.settings.interval else head
+        base = pending if self._time_was_set() else head
         self.chain.set_pending_timestamp(max(base + seconds, head + 1))
         return self.chain.pending_header.timestamp - head
 
