@@ -11,12 +11,15 @@ and the journal replayed from the start. Nothing acknowledged depends on a snaps
 When: once the calls since the last snapshot would take a restart more than
 ``TAIL_SECONDS`` to replay and more than ``OVERHEAD`` times what writing the last snapshot
 took (so snapshots cost a bounded share of the node's time however big the chain grows);
-after a long replay at startup; and on a clean shutdown. The state is copied under the
-node's lock (a database dict copy) and encoded and written by a background thread.
+after a long replay at startup; on a clean shutdown; and when a process that never closed
+its journal exits (each ``og ... --state`` command) with a tail worth ``EXIT_SECONDS``. The
+state is copied under the node's lock (a database dict copy) and encoded and written by a
+background thread.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -32,10 +35,11 @@ if TYPE_CHECKING:
 
 SUFFIX = ".snapshot"
 TAIL_SECONDS = 2.0
+EXIT_SECONDS = 0.5
 OVERHEAD = 4.0
 # Replay cost of one sealed block or one journaled call before any was measured: a block of
 # scheduled runs (the costly kind) takes about this long.
-SECONDS_PER_UNIT = 0.02
+SECONDS_PER_UNIT = 0.03
 
 
 def note(message: str) -> None:
@@ -100,6 +104,7 @@ class Checkpoints:
         self.node.chain.block_listeners.append(self._on_block)
         self.journal.on_append.append(self._after_append)
         self.journal.on_close.append(self.close)
+        atexit.register(self._at_exit)
         if replay_seconds > self.tail_seconds:
             self._snapshot()
 
@@ -113,9 +118,11 @@ class Checkpoints:
         if tail >= max(self.tail_seconds, OVERHEAD * self._write_seconds):
             self._snapshot()
 
-    def _snapshot(self, wait: bool = False) -> None:
+    def _snapshot(self, background: bool = True) -> None:
         if self._writer is not None and self._writer.is_alive():
-            return
+            if background:
+                return
+            self._writer.join()
         entry = self.journal.count
         if entry <= self.covered:
             return
@@ -135,13 +142,14 @@ class Checkpoints:
             self._failed(str(exc))
             return
         units, self._units = self._units, 0
+        if not background:
+            self._write(captured, entry, units)
+            return
         # Not a daemon: a process exiting (the og CLI) finishes the snapshot first.
         self._writer = threading.Thread(
             target=self._write, args=(captured, entry, units), name="og-snapshot"
         )
         self._writer.start()
-        if wait:
-            self._writer.join()
 
     def _write(self, captured: statefile.Captured, entry: int, units: int) -> None:
         start = time.monotonic()
@@ -176,7 +184,12 @@ class Checkpoints:
 
     def close(self) -> None:
         """On a clean shutdown: wait for a write under way, then snapshot what is left."""
-        if self._writer is not None:
-            self._writer.join()
+        atexit.unregister(self._at_exit)
         if self._failure is None:
-            self._snapshot(wait=True)
+            self._snapshot(background=False)
+
+    def _at_exit(self) -> None:
+        """A process ending without closing its journal: keep a costly tail in a snapshot,
+        so the next command does not replay it."""
+        if not self.journal.closed and self._units * self.per_unit >= EXIT_SECONDS:
+            self._snapshot(background=False)

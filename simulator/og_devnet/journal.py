@@ -246,6 +246,10 @@ class Journal:
 
     # --- appending -----------------------------------------------------------------------------
     @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    @property
     def count(self) -> int:
         """Entries in the journal."""
         return self._count
