@@ -73,7 +73,7 @@ NOT_SAVED: dict[str, set[str]] = {
         *("models", "faults", "inference_log", "_results", "prices", "context", "chain"),
         *("node", "scheduler"),
         # fixed by the constructor's arguments: the same in every devnet of this genesis
-        *("accounts", "_executor", "chain_id", "provider", "web3", "genesis"),
+        *("accounts", "_executor", "chain_id", "provider", "web3", "_sdk_web3", "genesis"),
     },
     "node": {
         *("devnet", "chain", "filters", "execution", "tracing", "_methods"),  # components

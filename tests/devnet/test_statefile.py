@@ -185,4 +185,7 @@ def test_every_attribute_the_devnet_keeps_is_saved_or_said_not_to_be() -> None:
     }
     for owner, obj in statefile._owners(devnet).items():
         for name in vars(obj):
-            assert f"{owner}.{name}" in classified, f"{owner}.{name} is neither saved nor not"
+            assert f"{owner}.{name}" in classified, (
+                f"{owner}.{name} is new: add it to og_devnet.statefile.SAVED (kept across a "
+                "restart and anvil_dumpState) or NOT_SAVED (saying why it need not be)"
+            )
