@@ -3,6 +3,9 @@ chain, with geth's answers for blocks that do not exist."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +49,56 @@ def require(chain: DevnetChain, bid: BlockId) -> Resolved:
     return found
 
 
-def state(chain: DevnetChain, bid: BlockId) -> tuple[StateAPI, Resolved]:
-    """A throw-away state at ``bid``."""
+def state(
+    chain: DevnetChain, bid: BlockId, cache: StateCache | None = None
+) -> tuple[StateAPI, Resolved]:
+    """A state at ``bid`` for reading (or, inside ``StateCache.scratch``, for a simulation)."""
     resolved = require(chain, bid)
+    if cache is not None:
+        return cache.get(chain, resolved), resolved
     return chain.state_at(resolved.block.header, resolved.pending), resolved
+
+
+class StateCache:
+    """States reused while the chain stands still: py-evm builds a VM and re-reads every
+    account through the trie for each new state, where one kept per (block, state root)
+    answers the next read from its caches. Reads take a state as it is; a simulation runs in
+    ``scratch``, which reverts whatever it changed, so a kept state never drifts."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._states: OrderedDict[tuple[bytes, bytes, bool], StateAPI] = OrderedDict()
+
+    def get(self, chain: DevnetChain, resolved: Resolved) -> StateAPI:
+        header = chain.pending_header if resolved.pending else resolved.block.header
+        root = (
+            header.state_root
+            if resolved.pending or header.hash != chain.head.hash
+            else chain.latest_state_root()
+        )
+        key = (header.hash, root, resolved.pending)
+        found = self._states.get(key)
+        if found is None:
+            found = chain.state_at(header, resolved.pending)
+            self._states[key] = found
+            if len(self._states) > self._size:
+                self._states.popitem(last=False)
+        else:
+            self._states.move_to_end(key)
+        return found
+
+    def clear(self) -> None:
+        self._states.clear()
+
+    @staticmethod
+    @contextmanager
+    def scratch(state: StateAPI) -> Iterator[StateAPI]:
+        """Changes made to ``state`` inside are undone on the way out."""
+        checkpoint = state.snapshot()
+        try:
+            yield state
+        finally:
+            state.revert(checkpoint)
 
 
 def number_range(chain: DevnetChain, frm: BlockId, to: BlockId) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from og_alpha import jsonsafe
 
 from ..errors import DevnetError
 from . import serialize
+from .blocks import StateCache
 from .dev import Dev
 from .errors import (
     INTERNAL_ERROR,
@@ -110,6 +111,7 @@ class Node:
         # then call that prefix's dev methods: this node implements anvil's.
         self.client_version = "anvil/v1.7.1 og-devnet/0.2.0"
         self.execution = Execution(self)
+        self.states = StateCache()
         self.automine = True
         self.impersonated: set[bytes] = set()
         self.auto_impersonate = False

@@ -122,7 +122,9 @@ class Eth:
         def method(p: list[Any]) -> Any:
             arity(f"eth_{name}", p, 2)
             account = params.address(at(p, 0, "address"), "address")
-            state, _ = blocks.state(self.chain, params.block_id(at(p, 1, "block", required=False)))
+            state, _ = blocks.state(
+                self.chain, params.block_id(at(p, 1, "block", required=False)), self.node.states
+            )
             return read(state, account)
 
         return method
@@ -131,7 +133,9 @@ class Eth:
         arity("eth_getStorageAt", p, 3)
         account = params.address(at(p, 0, "address"), "address")
         slot = _storage_key(at(p, 1, "storage slot"))
-        state, _ = blocks.state(self.chain, params.block_id(at(p, 2, "block", required=False)))
+        state, _ = blocks.state(
+            self.chain, params.block_id(at(p, 2, "block", required=False)), self.node.states
+        )
         return serialize.h32(state.get_storage(account, slot))
 
     def get_storage_values(self, p: list[Any]) -> dict[str, list[str]]:
@@ -139,7 +143,9 @@ class Eth:
         requests = at(p, 0, "requests")
         if not isinstance(requests, dict):
             raise invalid_params("invalid requests: expected an object of address to slots")
-        state, _ = blocks.state(self.chain, params.block_id(at(p, 1, "block", required=False)))
+        state, _ = blocks.state(
+            self.chain, params.block_id(at(p, 1, "block", required=False)), self.node.states
+        )
         out = {}
         for key, slots in requests.items():
             account = params.address(key, "address")

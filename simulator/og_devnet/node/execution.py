@@ -62,7 +62,24 @@ class Simulation:
         recorder: set[tuple[bytes, int | None]] | None = None,
     ) -> None:
         chain = node.chain
-        state, resolved = blocks.state(chain, bid)
+        state, resolved = blocks.state(chain, bid, node.states)
+        with blocks.StateCache.scratch(state):
+            try:
+                self._run(node, state, resolved, request, overrides, recorder)
+            finally:
+                if recorder is not None:  # the kept state gets its own methods back
+                    del state.mark_address_warm, state.mark_storage_warm  # type: ignore[misc]
+
+    def _run(
+        self,
+        node: Node,
+        state: StateAPI,
+        resolved: blocks.Resolved,
+        request: TxRequest,
+        overrides: Any,
+        recorder: set[tuple[bytes, int | None]] | None,
+    ) -> None:
+        chain = node.chain
         _apply_overrides(state, overrides)
         header = resolved.block.header
         self.cap = header.gas_limit
@@ -198,7 +215,7 @@ class Execution:
                 "with the chain id eth_chainId returns"
             )
         header = chain.pending_header
-        state = chain.state_at(header, pending=True)
+        state, _ = blocks.state(chain, BlockId(tag="pending"), self.node.states)
         expected = state.get_nonce(sender)
         if tx.nonce < expected:
             raise server_error(f"nonce too low: next nonce {expected}, tx nonce {tx.nonce}")
@@ -256,7 +273,7 @@ class Execution:
         tx["nonce"] = (
             request.nonce
             if request.nonce is not None
-            else chain.state_at(chain.pending_header, pending=True).get_nonce(request.sender)
+            else blocks.state(chain, pending, self.node.states)[0].get_nonce(request.sender)
         )
         if request.gas_price is not None:
             tx["gasPrice"] = request.gas_price

@@ -136,7 +136,9 @@ def _tracer(options: Any) -> dict[str, Any]:
         )
     config = options.get("tracerConfig") or {}
     if not isinstance(config, dict):
-        raise invalid_params("tracerConfig must be an object, e.g. {\"onlyTopCall\": true} for the callTracer")
+        raise invalid_params(
+            'tracerConfig must be an object, e.g. {"onlyTopCall": true} for the callTracer'
+        )
     return config
 
 
