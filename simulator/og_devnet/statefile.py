@@ -77,6 +77,7 @@ NOT_SAVED: dict[str, set[str]] = {
     },
     "node": {
         *("devnet", "chain", "filters", "execution", "tracing", "_methods"),  # components
+        "states",  # a cache of py-evm states by block and root (cleared on restore)
         # of the process: a lock, listeners, the journal, the node's name
         *("lock", "journal", "transaction_listeners", "client_version"),
     },
@@ -423,6 +424,9 @@ def restore(devnet: Devnet, decoded: Decoded, what: str = "the state") -> None:
     store = devnet.chain.chain.chaindb.db.wrapped_db
     kept = (store.kv_store, devnet.snapshot(), devnet.chain.pending_header)
     store.kv_store = dict(decoded.db)
+    cache = getattr(devnet.node, "states", None)
+    if cache is not None:
+        cache.clear()
     try:
         chaindb = devnet.chain.chain.chaindb
         for snapshot in (current, *evm.values()):
