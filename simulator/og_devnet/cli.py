@@ -148,18 +148,36 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_devnet(args: argparse.Namespace) -> None:
+    import os
+
     from .server import serve
 
-    serve(
-        host=args.host,
-        port=args.port,
-        models=args.models,
-        prices=args.prices,
-        genesis_time=args.genesis_time,
-        state=args.state,
-        verbose=args.verbose,
-        max_body=args.max_request_bytes,
-    )
+    if args.max_connections is not None and args.max_connections < 1:
+        raise CliError("--max-connections must be at least 1")
+    if args.idle_timeout <= 0:
+        raise CliError("--idle-timeout must be a positive number of seconds")
+    _model_options_to_env(args)
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            models=args.models,
+            prices=args.prices,
+            genesis_time=args.genesis_time,
+            state=args.state,
+            verbose=args.verbose,
+            max_body=args.max_request_bytes,
+            allow_hosts=args.allow_host,
+            cors=args.cors,
+            token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
+            max_connections=args.max_connections,
+            idle_timeout=args.idle_timeout,
+        )
+    except OSError as exc:
+        raise CliError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(choose another --port, or --port 0 for a free one)"
+        ) from None
 
 
 def cmd_model_cid(args: argparse.Namespace) -> None:
@@ -298,6 +316,51 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=64 * 1024 * 1024,
         help="refuse larger request bodies (default 64 MiB)",
+    )
+    d.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also accept requests whose Host header names NAME (repeatable; '*' for any); "
+        "localhost, IP addresses and the --host name are always accepted",
+    )
+    d.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. http://localhost:5173) call the node, over "
+        "HTTP and WebSocket (repeatable; '*' for any); without it browsers are refused",
+    )
+    d.add_argument(
+        "--token",
+        help="require 'Authorization: Bearer TOKEN' on every request (default: "
+        "$OG_DEVNET_TOKEN); use it when binding a non-loopback --host",
+    )
+    d.add_argument(
+        "--max-connections",
+        type=int,
+        help="open connections at most (default 1000, fewer under a low file limit)",
+    )
+    d.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=30.0,
+        help="seconds a connection may take to send a request head (default 30)",
+    )
+    d.add_argument(
+        "--model-source",
+        action="append",
+        metavar="URL",
+        help="fetch models the devnet lacks by CID from here (an IPFS gateway, asked for "
+        "URL/ipfs/CID, or a URL with {cid}); repeatable, tried in order",
+    )
+    d.add_argument(
+        "--model-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop an inference that runs longer (default 5)",
     )
     d.add_argument("-v", "--verbose", action="store_true", help="log every request")
     d.set_defaults(func=cmd_devnet)

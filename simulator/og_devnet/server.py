@@ -1,92 +1,62 @@
-"""``og devnet``: the devnet behind an HTTP JSON-RPC endpoint, like anvil for OpenGradient.
+"""``og devnet``: the devnet behind a JSON-RPC endpoint (HTTP and WebSocket), like anvil.
 
-The HTTP layer only moves bytes: POST bodies go to the node core (:class:`~og_devnet.node.Node`,
-the same one ``devnet.web3`` talks to in-process), GETs under the node API path to the
-node-API handler. The core's lock serialises calls into the devnet (the EVM is
-single-threaded); the server answers many clients concurrently around it.
+The server only moves bytes: POST bodies and WebSocket messages go to the node core
+(:class:`~og_devnet.node.Node`, the same one ``devnet.web3`` talks to in-process), GETs to the
+node-API handler, ``eth_subscribe`` to the subscription hub. The core's lock serialises calls
+into the devnet (the EVM is single-threaded); the server answers many clients concurrently
+around it (og_devnet.http_app), within the access policy of og_devnet.http_guard.
+
+:class:`DevnetHTTPServer` keeps ``socketserver``'s shape (``serve_forever`` in a thread,
+``shutdown``, ``server_close``, ``server_address``) so tests can serve a devnet in-process.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import asyncio
+import resource
+import signal
+import socket
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 
 from .accounts import dev_key
 from .boot import build
+from .http_app import SILENT, App, Connections
+from .http_guard import MAX_BODY, Guard, is_loopback
 from .node import Node
-from .node.core import _dump, _error
-from .node.errors import INVALID_REQUEST
+from .subscriptions import Hub
 
-MAX_BODY = 64 * 1024 * 1024  # an og_addModel carries a base64 model
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: DevnetHTTPServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
-    # delayed ACK (~40 ms on Linux) on every keep-alive request.
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_OPTIONS(self) -> None:  # noqa: N802 - browsers' CORS preflight
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_GET(self) -> None:  # noqa: N802
-        with self.server.node.lock:
-            status, body = self.server.node.devnet.node_api(self.path)
-        self._send(status, body)
-
-    def do_POST(self) -> None:  # noqa: N802
-        try:
-            length = int(self.headers.get("Content-Length", "-1"))
-        except ValueError:
-            length = -1
-        if length < 0:
-            self._send(411, _dump(_error(None, INVALID_REQUEST, "Content-Length required")))
-            self.close_connection = True
-            return
-        if length > self.server.max_body:
-            self._send(
-                413,
-                _dump(
-                    _error(
-                        None,
-                        INVALID_REQUEST,
-                        f"request body of {length} bytes exceeds the limit of {self.server.max_body}",
-                    )
-                ),
-            )
-            self.close_connection = True
-            return
-        body = self.rfile.read(length)
-        answer = self.server.node.handle_body(body)
-        self._send(200, answer if answer is not None else b"")
+BACKLOG = 1024  # as anvil; the kernel caps it at net.core.somaxconn
+# asyncio accepts up to its `backlog` argument per wake-up, before any connection is counted:
+# a small burst keeps the bound on connections close to the file limit.
+ACCEPT_BURST = 32
+IDLE_TIMEOUT = 30.0  # to send a complete request head, after connecting or after an answer
+BODY_TIMEOUT = 120.0  # to send the body once its head has arrived
+WORKERS = 8  # threads that run node calls (the node's lock lets one run at a time)
+FD_RESERVE = 64  # descriptors for the journal, model files, the runtime and an accept burst
 
 
-class DevnetHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def default_max_connections() -> int:
+    """1000, or fewer if the process may not open that many files."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1000
+    return max(8, min(1000, soft - FD_RESERVE))
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, *_, address = sorted(infos, key=lambda info: info[0] != socket.AF_INET)[0]
+    return socket.create_server(address[:2], family=family, backlog=BACKLOG)
+
+
+class DevnetHTTPServer:
+    """One node served on ``host:port`` (``port`` 0: a free one, see ``server_address``)."""
 
     def __init__(
         self,
@@ -96,25 +66,114 @@ class DevnetHTTPServer(ThreadingHTTPServer):
         *,
         verbose: bool = False,
         max_body: int = MAX_BODY,
+        guard: Guard | None = None,
+        max_connections: int | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         self.node = node
         self.verbose = verbose
-        self.max_body = max_body
-        super().__init__((host, port), _Handler)
+        self.guard = guard or Guard.for_bind(host, max_body=max_body)
+        self.max_connections = max_connections or default_max_connections()
+        self.idle_timeout, self.body_timeout = idle_timeout, body_timeout
+        self.socket = _listen(host, port)  # listening now: early clients wait in the backlog
+        self.server_address = self.socket.getsockname()
+        self.hub: Hub | None = None
+        self.connections: Connections | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._quit = False
+        self._guard_lock = threading.Lock()
+        self._done = threading.Event()
 
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    def serve_forever(
+        self,
+        poll_interval: float = 0.5,
+        *,
+        handle_signals: bool = False,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
+        """Serve until :meth:`shutdown` (or, with ``handle_signals``, SIGINT/SIGTERM; main
+        thread only), calling ``on_ready`` once signals are handled and connections served.
+        ``poll_interval`` is accepted for ``socketserver`` compatibility."""
+        try:
+            asyncio.run(self._serve(handle_signals, on_ready))
+        finally:
+            self._done.set()
+
+    def shutdown(self) -> None:
+        """Stop :meth:`serve_forever` and wait for it (from another thread)."""
+        with self._guard_lock:
+            self._quit = True
+            loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None and not self._done.is_set():
+            loop.call_soon_threadsafe(stop.set)
+            self._done.wait()
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+    async def _serve(self, handle_signals: bool, on_ready: Callable[[], None] | None) -> None:
+        loop = asyncio.get_running_loop()
+        executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="og-devnet-rpc")
+        hub = Hub(self.node, loop)
+        app = App(
+            self.node,
+            self.guard,
+            hub,
+            executor,
+            body_timeout=self.body_timeout,
+            verbose=self.verbose,
+        )
+        connections = Connections(
+            app.handle,
+            max_connections=self.max_connections,
+            keepalive_timeout=self.idle_timeout,
+            logger=SILENT,
+            access_log=None,
+            auto_decompress=False,
+        )
+        app.connections, self.hub, self.connections = connections, hub, connections
+        hub.attach()
+        loop.set_exception_handler(self._loop_error)
+        server = await loop.create_server(connections, sock=self.socket, backlog=ACCEPT_BURST)
+        self.socket.listen(BACKLOG)  # asyncio re-listened with the burst size
+        stop = asyncio.Event()
+        if handle_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+        with self._guard_lock:
+            self._loop, self._stop = loop, stop
+            quit_now = self._quit
+        try:
+            if on_ready is not None:
+                on_ready()
+            if not quit_now:
+                await stop.wait()
+        finally:
+            server.close()
+            app.end_sessions()
+            await connections.shutdown(2.0)
+            hub.detach()
+            await loop.run_in_executor(None, executor.shutdown)
+
+    def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """asyncio's own errors (out of file descriptors on accept, a client gone mid-write):
+        one line with -v, nothing otherwise; never a traceback, and never unbounded output
+        into a pipe nobody reads."""
+        if self.verbose:
+            exc = context.get("exception")
+            detail = f": {exc.strerror or exc}" if isinstance(exc, OSError) else ""
+            print(f"og devnet: {context.get('message', 'error')}{detail}", file=sys.stderr)
 
 
 def banner(server: DevnetHTTPServer, replayed: int) -> str:
     devnet = server.node.devnet
-    host, port = server.server_address[:2]
     lines = [
         "og devnet: a local OpenGradient Alpha network (py-evm + onnxruntime)",
         "",
@@ -135,8 +194,24 @@ def banner(server: DevnetHTTPServer, replayed: int) -> str:
     ]
     if replayed:
         lines.append(f"State               replayed {replayed} journaled calls")
-    lines += ["", f"Listening on http://{host}:{port}  (RPC and node API)", ""]
+    ws = "ws" + server.url.removeprefix("http")
+    lines += [
+        "",
+        f"Listening on {server.url}  (RPC and node API; WebSocket at {ws})",
+        "",
+    ]
     return "\n".join(lines)
+
+
+def _warning(host: str, token: str | None) -> str:
+    text = (
+        f"WARNING: binding {host}: every dev method (evm_revert, anvil_setBalance, "
+        "og_addModel, ...) is open to anyone who can reach this address, and the dev "
+        "accounts' keys are public."
+    )
+    if token:
+        return text + " Requests must carry Authorization: Bearer <your --token>."
+    return text + " Give --token TOKEN (or OG_DEVNET_TOKEN) to require it on every request."
 
 
 def serve(
@@ -149,28 +224,36 @@ def serve(
     state: str | None = None,
     verbose: bool = False,
     max_body: int = MAX_BODY,
+    allow_hosts: tuple[str, ...] | list[str] = (),
+    cors: tuple[str, ...] | list[str] = (),
+    token: str | None = None,
+    max_connections: int | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> int:
-    if not _is_loopback(host):
-        print(
-            f"WARNING: binding {host}: anyone who can reach this address can use the dev "
-            "accounts, whose keys are public.",
-            file=sys.stderr,
-        )
+    """Run ``og devnet`` until SIGINT or SIGTERM; the journal is closed on the way out."""
+    if not is_loopback(host):
+        print(_warning(host, token), file=sys.stderr, flush=True)
+    guard = Guard.for_bind(host, allow_hosts=allow_hosts, cors=cors, token=token, max_body=max_body)
     node, replayed = build(models=models, prices=prices, genesis_time=genesis_time, state=state)
-    server = DevnetHTTPServer(node, host, port, verbose=verbose, max_body=max_body)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
     try:
-        thread.start()
-        print(banner(server, replayed), flush=True)
-        thread.join()
-    except KeyboardInterrupt:
+        server = DevnetHTTPServer(
+            node,
+            host,
+            port,
+            verbose=verbose,
+            guard=guard,
+            max_connections=max_connections,
+            idle_timeout=idle_timeout,
+        )
+        server.serve_forever(
+            handle_signals=True, on_ready=lambda: print(banner(server, replayed), flush=True)
+        )
         print("\nshutting down", flush=True)
-    finally:
-        server.shutdown()
         server.server_close()
+    finally:
         if node.journal is not None:
             node.journal.close()
     return 0
 
 
-__all__ = ["DevnetHTTPServer", "banner", "build", "serve"]
+__all__ = ["DevnetHTTPServer", "banner", "build", "default_max_connections", "serve"]

@@ -29,15 +29,25 @@ class Node:
             self.process.wait(timeout=30)
 
 
-def start_node(*args: str, timeout: float = 60.0) -> Node:
-    """Run ``og devnet --port 0 ARGS`` and wait for its banner's "Listening on" line."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def start_node(
+    *args: str, timeout: float = 60.0, files: int | None = None, env: dict[str, str] | None = None
+) -> Node:
+    """Run ``og devnet --port 0 ARGS`` and wait for its banner's "Listening on" line
+    (``files``: the node's limit of open files; ``env``: extra environment)."""
+
+    def limit_files() -> None:
+        if files is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
     process = subprocess.Popen(
         [OG, "devnet", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=limit_files if files is not None else None,
     )
     lines: list[str] = []
     deadline = time.monotonic() + timeout
