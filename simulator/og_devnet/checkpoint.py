@@ -66,6 +66,8 @@ class Checkpoints:
         """Load the snapshot into the node's devnet if it belongs to this journal; returns the
         number of journal entries it holds (0: replay everything)."""
         Path(str(self.path) + ".tmp").unlink(missing_ok=True)  # a write a crash cut short
+        if not self.journal.entries:  # a new journal: a snapshot here is of an earlier one
+            self.path.unlink(missing_ok=True)
         if not self.path.exists():
             return 0
         what = f"the snapshot {self.path}"
@@ -185,8 +187,7 @@ class Checkpoints:
     def close(self) -> None:
         """On a clean shutdown: wait for a write under way, then snapshot what is left."""
         atexit.unregister(self._at_exit)
-        if self._failure is None:
-            self._snapshot(background=False)
+        self._snapshot(background=False)
 
     def _at_exit(self) -> None:
         """A process ending without closing its journal: keep a costly tail in a snapshot,

@@ -269,6 +269,7 @@ class Journal:
                 ) from None
             self.torn = 0
         self._summary = summary
+        self.entries = []  # replayed: no longer needed (an anvil_loadState entry is big)
         return torn
 
     def append(self, method: str, params: Any, result: Any = _UNSET) -> int:
