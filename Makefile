@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := contracts/node_modules/.installed-stamp
 # Foundry's cast and forge and ethers (npm), run by tests/clients against a started og devnet
 CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
+# Hardhat 3 and the Node 22 it needs (npm), for examples/hardhat, run by tests/clients/test_hardhat.py
+HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
 
 .PHONY: demo test bench fuzz contracts fixtures lint clean
 
@@ -23,10 +25,17 @@ $(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json
 	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Twice: under a node older than 22, npm skips Hardhat's native EDR package (engines: node >= 22);
+# the second npm ci runs under the Node 22 the first one installed (node_modules/.bin/node).
+$(HARDHAT_STAMP): examples/hardhat/package.json examples/hardhat/package-lock.json
+	cd examples/hardhat && npm ci --no-audit --no-fund --loglevel=error
+	cd examples/hardhat && PATH="$$PWD/node_modules/.bin:$$PATH" npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: $(STAMP)
 	$(VENV)/bin/og demo
 
-test: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP) $(HARDHAT_STAMP)
 	$(PY) -m pytest -q -n 2
 
 BENCH_STAMP := bench/node_modules/.installed-stamp
@@ -56,4 +65,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples fuzz
 
 clean:
-	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules
+	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules examples/hardhat/node_modules

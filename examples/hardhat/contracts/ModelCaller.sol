@@ -1,0 +1,1 @@
+../../foundry/src/ModelCaller.sol
