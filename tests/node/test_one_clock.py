@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from og_alpha import SchedulerParams
-from og_devnet import Devnet
+from og_devnet import Devnet, DevnetError
 from og_devnet.scheduler import ScheduledRunFailed
 from tests.e2e.test_workflows import deploy, eth_query
 
@@ -91,3 +91,13 @@ def test_failures_are_reported_with_their_reason_and_can_stop_the_clock() -> Non
     assert before < run.due_time == run.block_time == devnet.now < before + 300
     # the clock stopped at the failed run: the good workflow's later runs did not happen
     assert devnet.advance(0).runs == []
+
+
+def test_a_huge_advance_is_refused_at_once_naming_the_limit_and_changes_nothing() -> None:
+    devnet = Devnet()
+    deploy(devnet, SchedulerParams(frequency=1, duration_hours=10_000))
+    head, now = devnet.block_number, devnet.now
+    with pytest.raises(DevnetError, match="more than the 100000 allowed at once"):
+        devnet.advance(30_000_000)  # 3e7 runs due: counted, never listed
+    assert (devnet.block_number, devnet.now) == (head, now)
+    assert len(devnet.advance(10)) == 10
