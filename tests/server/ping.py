@@ -3,7 +3,7 @@ uint256 value)`` from its calldata ``tag ‖ value`` (two 32-byte words).
 
 Hand-assembled so the tests need no compiler:
 runtime  ``calldatacopy(0, 32, 32); log2(0, 32, PING_TOPIC, calldataload(0)); stop``
-init     ``codecopy(0, 12, len(runtime)); return(0, len(runtime))``
+init     ``codecopy(0, 12, len(runtime)); return(0, len(runtime))``, followed by the runtime
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _send(web3: Web3, tx: dict[str, Any]) -> Any:
 
 def deploy_ping(web3: Web3) -> str:
     """Deploy the Ping contract from dev account 0; returns its checksum address."""
-    address = _send(web3, {"data": INIT_CODE})["contractAddress"]
+    address = _send(web3, {"data": INIT_CODE + RUNTIME})["contractAddress"]
     assert web3.eth.get_code(address) == RUNTIME
     return str(address)
 
