@@ -263,6 +263,38 @@ def bench_schedules(rows: dict[str, Any]) -> None:
     rows["schedules_runs"] = len(runs)
 
 
+def bench_restart(rows: dict[str, Any]) -> None:
+    """A week of one-minute scheduled runs under --state (10,080 runs, `og advance 604800`),
+    then restarts: the snapshot written after the advance is loaded, nothing replayed."""
+    import base64
+    import tempfile
+
+    from og_devnet.boot import build
+
+    with tempfile.TemporaryDirectory() as directory:
+        state = str(Path(directory) / "week.jsonl")
+        node, _ = build(state=state)
+        model = base64.b64encode((MODELS / "ohlc.onnx").read_bytes()).decode()
+        cid = node.request("og_addModel", [model])
+        node.devnet.alpha().new_workflow(
+            cid, QUERY, "open_high_low_close", SchedulerParams(frequency=60, duration_hours=168)
+        )
+        start = time.perf_counter()
+        rows["restart_runs"] = node.request("og_advanceTime", [7 * 24 * 3600])["runs"]
+        rows["restart_replay_s"] = time.perf_counter() - start  # what a restart replayed before
+        assert node.journal is not None
+        node.journal.close()  # waits for the snapshot
+        rows["restart_snapshot_mb"] = Path(state + ".snapshot").stat().st_size / 2**20
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            again, _ = build(state=state)
+            times.append(time.perf_counter() - start)
+            assert again.journal is not None and again.journal.restored[1] == 0
+            again.journal.close()
+        rows["restart_s"] = statistics.median(times)
+
+
 def bench_memory(rows: dict[str, Any]) -> None:
     devnet = Devnet()
     alpha = devnet.alpha()
@@ -405,6 +437,14 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ok(rows["server_infer_per_s"] >= 100),
         ),
         (
+            f"og --state restart after {rows['restart_runs']:,} scheduled runs (snapshot "
+            f"{rows['restart_snapshot_mb']:.0f} MB; replaying them took "
+            f"{rows['restart_replay_s']:.0f} s)",
+            f"{rows['restart_s']:.2f} s",
+            "<= 5 s",
+            ok(rows["restart_s"] <= 5),
+        ),
+        (
             "debug_traceTransaction of an infer / the infer's own send",
             f"{rows['trace_ms']:.2f} ms / {rows['trace_tx_ms']:.2f} ms = "
             f"{rows['trace_over_tx']:.2f}x",
@@ -426,6 +466,7 @@ def main() -> None:
         bench_schedules,
         bench_memory,
         bench_server,
+        bench_restart,
     ]
     for step in steps:
         if only and step.__name__.removeprefix("bench_") not in only:
