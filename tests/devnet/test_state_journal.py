@@ -8,32 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from eth_account import Account
 
 from og_alpha import SchedulerParams
 from og_devnet import boot, checkpoint, statefile
-from og_devnet.accounts import dev_key
 from og_devnet.journal import Journal, seal
 from og_devnet.node import Node
 from og_devnet.statefile import StateFileError
 from tests.conftest import MODELS
-from tests.devnet.test_statefile import QUERY, block_hashes
-
-DEAD = "0x000000000000000000000000000000000000dEaD"
-
-
-def raw_transfer(nonce: int, value: int = 1) -> str:
-    signed = Account.from_key(dev_key(1)).sign_transaction(
-        {
-            "to": DEAD,
-            "value": value,
-            "gas": 21000,
-            "gasPrice": 2 * 10**9,
-            "nonce": nonce,
-            "chainId": 31337,
-        }
-    )
-    return "0x" + signed.raw_transaction.hex()
+from tests.devnet.test_statefile import QUERY, block_hashes, raw_transfer
 
 
 def send(node: Node, nonce: int, value: int = 1) -> str:

@@ -9,26 +9,13 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from og_alpha import (
-    CandleOrder,
-    CandleType,
-    HistoricalInputQuery,
-    InferenceMode,
-    SchedulerParams,
-)
+from og_alpha import InferenceMode, SchedulerParams
 from og_devnet import Devnet, statefile
 from og_devnet.accounts import dev_key
 from og_devnet.node import RpcError
 from tests.conftest import MODELS
+from tests.server.test_server import QUERY
 
-QUERY = HistoricalInputQuery(
-    "ETH",
-    "USD",
-    10,
-    1,
-    CandleOrder.ASCENDING,
-    [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE],
-)
 DEAD = "0x000000000000000000000000000000000000dEaD"
 
 
@@ -39,8 +26,9 @@ def block_hashes(devnet: Devnet) -> list[str]:
     ]
 
 
-def transfer(devnet: Devnet, nonce: int, value: int = 1) -> str:
-    signed = Account.from_key(dev_key(2)).sign_transaction(
+def raw_transfer(nonce: int, value: int = 1, account: int = 1) -> str:
+    """A signed transfer to 0x…dEaD from dev account ``account``."""
+    signed = Account.from_key(dev_key(account)).sign_transaction(
         {
             "to": DEAD,
             "value": value,
@@ -50,7 +38,11 @@ def transfer(devnet: Devnet, nonce: int, value: int = 1) -> str:
             "chainId": 31337,
         }
     )
-    return devnet.node.request("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+    return "0x" + signed.raw_transaction.hex()
+
+
+def transfer(devnet: Devnet, nonce: int, value: int = 1) -> str:
+    return devnet.node.request("eth_sendRawTransaction", [raw_transfer(nonce, value, 2)])
 
 
 def busy_devnet() -> tuple[Devnet, dict[str, str]]:

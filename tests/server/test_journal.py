@@ -22,24 +22,9 @@ from og_devnet import checkpoint, statefile
 from og_devnet.accounts import dev_key
 from og_devnet.cid import ipfs_cid_v0
 from tests.conftest import MODELS
+from tests.devnet.test_statefile import raw_transfer
 from tests.server.conftest import OG, Node
 from tests.server.test_server import http_alpha, rpc
-
-DEAD = "0x000000000000000000000000000000000000dEaD"
-
-
-def raw_transfer(nonce: int, value: int = 1) -> str:
-    signed = Account.from_key(dev_key(1)).sign_transaction(
-        {
-            "to": DEAD,
-            "value": value,
-            "gas": 21000,
-            "gasPrice": 2 * 10**9,
-            "nonce": nonce,
-            "chainId": 31337,
-        }
-    )
-    return "0x" + signed.raw_transaction.hex()
 
 
 def send(node: Node, nonces: range) -> list[str]:
