@@ -65,6 +65,7 @@ MUTATING = frozenset(
     {
         "eth_sendRawTransaction",
         "eth_sendTransaction",
+        "eth_sendUnsignedTransaction",
         "evm_mine",
         "evm_increaseTime",
         "anvil_increaseTime",

@@ -13,7 +13,7 @@ from eth_utils import keccak
 
 from . import serialize
 from .errors import invalid_params, server_error
-from .params import address, at, boolean, data, hash32, lenient_quantity
+from .params import address, arity, at, boolean, data, hash32, lenient_quantity, tx_request
 
 if TYPE_CHECKING:
     from ..devnet import Snapshot
@@ -66,6 +66,7 @@ class Dev:
             **_both("setStorageAt", self.set_storage_at),
             **_both("impersonateAccount", self.impersonate),
             **_both("stopImpersonatingAccount", self.stop_impersonating),
+            "eth_sendUnsignedTransaction": self.send_unsigned,
             "anvil_autoImpersonateAccount": self.auto_impersonate,
             **_both("setCoinbase", self.set_coinbase),
             **_both("setNextBlockBaseFeePerGas", self.set_next_base_fee),
@@ -266,6 +267,17 @@ class Dev:
     def auto_impersonate(self, p: list[Any]) -> None:
         self.node.auto_impersonate = boolean(at(p, 0, "enabled"), "enabled")
 
+    def send_unsigned(self, p: list[Any]) -> str:
+        """anvil's ``eth_sendUnsignedTransaction`` (viem's ``sendUnsignedTransaction``): run
+        as ``from`` without its signature, whether or not it is impersonated."""
+        arity("eth_sendUnsignedTransaction", p, 1)
+        request = tx_request(at(p, 0, "transaction"))
+        if request.sender is None:
+            raise invalid_params(
+                'eth_sendUnsignedTransaction needs "from": the account the transaction runs as'
+            )
+        return serialize.d(self.node.execution.send_impersonated(request))
+
     # --- the pending pool ----------------------------------------------------------------------
     def drop_transaction(self, p: list[Any]) -> str | None:
         target = hash32(at(p, 0, "transaction hash"), "transaction hash")
@@ -302,8 +314,14 @@ class Dev:
 
     # --- the node ------------------------------------------------------------------------------
     def reset(self, p: list[Any]) -> None:
+        """Back to genesis, keeping the node's models and prices. A ``forking`` object that
+        names no URL and no block (viem's ``reset()`` sends ``{"forking": {"blockNumber":
+        null}}``) asks for the chain's start again, which is genesis here."""
         options = at(p, 0, "options", required=False)
-        if isinstance(options, dict) and options.get("forking"):
+        forking = options.get("forking") if isinstance(options, dict) else None
+        if isinstance(forking, dict):
+            forking = {k: v for k, v in forking.items() if v is not None}
+        if forking:
             raise invalid_params(
                 "reset with forking is not supported by og devnet: start it with the state you "
                 "want instead"

@@ -318,10 +318,10 @@ class Execution:
             try:
                 self.node.key_for(request.sender)
             except Exception:  # noqa: BLE001 - not a dev account: impersonate it
-                return self._send_impersonated(request)
+                return self.send_impersonated(request)
         return self.send_raw(self.sign_transaction(request))
 
-    def _send_impersonated(self, request: TxRequest) -> bytes:
+    def send_impersonated(self, request: TxRequest) -> bytes:
         """Run as ``request.sender`` without its key (anvil_impersonateAccount): signed by a
         key derived from the address, so the hash is deterministic, and executed as the
         impersonated account."""
