@@ -13,18 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
 from eth.constants import BLANK_ROOT_HASH, GENESIS_PARENT_HASH
 from eth.db import get_db_backend
+from eth.db.account import AccountDB
 from eth.exceptions import (
     BlockNotFound,
     HeaderNotFound,
     TransactionNotFound,
 )
+from eth.rlp.headers import BlockHeader
+from eth.vm.chain_context import ChainContext
 from eth.vm.forks.cancun.state import get_total_blob_gas
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 from eth.vm.forks.prague import PragueVM
@@ -35,6 +38,9 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_utils import keccak
 
 from .precompiles import PrecompileContext
+
+if TYPE_CHECKING:
+    from .fork import Fork
 
 ZERO_ADDRESS = b"\x00" * 20
 
@@ -55,15 +61,22 @@ class BlockSettings:
 
 
 def make_chain_class(
-    precompiles: dict[bytes, Precompile], settings: BlockSettings
+    precompiles: dict[bytes, Precompile],
+    settings: BlockSettings,
+    chain_id: int = DEVNET_CHAIN_ID,
+    account_db_class: type[AccountDB] | None = None,
 ) -> type[MiningChain]:
-    """A chain class whose VM has ``precompiles`` added to Prague's."""
+    """A chain class whose VM has ``precompiles`` added to Prague's; on a fork, with the
+    remote's chain id and an account database that reads the remote on a miss."""
 
     class DevnetComputation(PragueComputation):
         _precompiles = {**PragueComputation.get_precompiles(), **precompiles}
 
     class DevnetState(PragueState):
         computation_class = DevnetComputation
+
+    if account_db_class is not None:
+        DevnetState.account_db_class = account_db_class
 
     class DevnetVM(PragueVM):
         _state_class = DevnetState
@@ -84,7 +97,6 @@ def make_chain_class(
             setBlockGasLimit and setNextBlockBaseFeePerGas), not the mainnet rules."""
 
     class DevnetMiningChain(MiningChain):
-        chain_id = DEVNET_CHAIN_ID
         vm_configuration = ConsensusApplier(NoProofConsensus).amend_vm_configuration(
             ((0, DevnetVM),)
         )
@@ -92,6 +104,7 @@ def make_chain_class(
         def get_transaction_builder(self) -> Any:
             return self.get_vm().get_transaction_builder()
 
+    DevnetMiningChain.chain_id = chain_id  # the CHAINID opcode reads it
     return DevnetMiningChain
 
 
@@ -141,17 +154,28 @@ class DevnetChain:
         precompiles: dict[bytes, Precompile],
         genesis_state: dict[bytes, dict[str, Any]],
         genesis_time: int = DEFAULT_GENESIS_TIME,
+        fork: Fork | None = None,
     ) -> None:
+        """``genesis_state`` gives each account's balance, nonce, code and storage; on a
+        ``fork`` only the fields an account's entry has are set, over the remote's."""
         self.context = context
-        self.chain_id = DEVNET_CHAIN_ID
         self.coinbase = ZERO_ADDRESS
-        params = get_default_genesis_params(
-            overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
-        )
         self.settings = BlockSettings()
-        self.chain = make_chain_class(precompiles, self.settings).from_genesis(
-            get_db_backend(), params, genesis_state
-        )
+        # The remote this chain forked, or None: the first block is then the fork point.
+        self.fork = fork
+        if fork is None:
+            params = get_default_genesis_params(
+                overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
+            )
+            self.chain = make_chain_class(precompiles, self.settings).from_genesis(
+                get_db_backend(), params, genesis_state
+            )
+        else:
+            chain_class = make_chain_class(
+                precompiles, self.settings, fork.chain_id, fork.account_db_class()
+            )
+            self.chain = _fork_chain(chain_class, fork, genesis_state)
+        self.chain_id: int = self.chain.chain_id
         # Called with each block sealed, however it was mined (subscriptions listen here).
         self.block_listeners: list[Callable[[BlockAPI], None]] = []
         # Called after a dev method changed state directly (setCode, setStorageAt...).
@@ -173,8 +197,18 @@ class DevnetChain:
     def has_pending_transactions(self) -> bool:
         return self.chain.header.transaction_root != BLANK_ROOT_HASH
 
+    @property
+    def first_number(self) -> int:
+        """The first block's number: 0, or on a fork the fork point's (older blocks are the
+        remote's, not this chain's)."""
+        return 0 if self.fork is None else self.fork.block_number
+
+    def first_block(self) -> BlockAPI:
+        """Genesis, or on a fork the fork point: what ``earliest`` names."""
+        return self.chain.get_canonical_block_by_number(self.first_number)
+
     def block_by_number(self, number: int) -> BlockAPI | None:
-        if number > self.head.block_number:
+        if not self.first_number <= number <= self.head.block_number:
             return None
         return self.chain.get_canonical_block_by_number(number)
 
@@ -197,7 +231,7 @@ class DevnetChain:
     def number_of(self, tag: str) -> int:
         """Block number of a tag: the sealed chain's head for latest/safe/finalized."""
         if tag == "earliest":
-            return 0
+            return self.first_number
         if tag == "pending":
             return self.pending_header.block_number
         return self.head.block_number
@@ -401,6 +435,31 @@ class DevnetChain:
         self.chain.header = pending.copy(
             timestamp=snapshot.pending_timestamp, state_root=snapshot.pending_state_root
         )
+
+
+def _fork_chain(
+    chain_class: type[MiningChain], fork: Fork, accounts: dict[bytes, dict[str, Any]]
+) -> MiningChain:
+    """A chain whose first block is the fork point: ``accounts``' fields written over the
+    remote's accounts (read in one round trip), then a local block numbered as the remote's."""
+    fork.prefetch(list(accounts))
+    database = get_db_backend()
+    vm_class = chain_class.get_vm_class_for_block_number(fork.block_number)
+    before = BlockHeader(difficulty=0, block_number=-1, gas_limit=0)
+    state = vm_class.build_state(database, before, ChainContext(chain_class.chain_id))
+    for address, fields in accounts.items():
+        if "balance" in fields:
+            state.set_balance(address, fields["balance"])
+        if "nonce" in fields:
+            state.set_nonce(address, fields["nonce"])
+        if "code" in fields:
+            state.set_code(address, fields["code"])
+        for slot, value in fields.get("storage", {}).items():
+            state.set_storage(address, slot, value)
+    state.persist()
+    genesis = vm_class.create_genesis_header(**fork.header_params(state.state_root))
+    header = genesis.copy(block_number=fork.block_number)
+    return chain_class.from_genesis_header(database, header)
 
 
 def genesis_account(balance: int = 0, code: bytes = b"", nonce: int = 0) -> dict[str, Any]:

@@ -25,13 +25,13 @@ from . import node_api
 from .accounts import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_accounts, executor_account
 from .chain import (
     DEFAULT_GENESIS_TIME,
-    DEVNET_CHAIN_ID,
     ChainSnapshot,
     DevnetChain,
     genesis_account,
 )
 from .errors import DevnetError, ModelError
 from .faults import Faults
+from .fork import Fork
 from .log import InferenceLog, ResultStore
 from .models import ModelHub
 from .node import Node
@@ -74,12 +74,16 @@ class Devnet:
     def __init__(
         self,
         *,
-        genesis_time: int = DEFAULT_GENESIS_TIME,
+        genesis_time: int | None = None,
         accounts: int = DEV_ACCOUNT_COUNT,
         balance_wei: int = DEV_BALANCE_WEI,
+        fork_url: str | None = None,
+        fork_block_number: int | None = None,
     ) -> None:
         if not 1 <= accounts <= 50:
             raise DevnetError(f"accounts must be 1..50, got {accounts}")
+        # fork_url: start from that node's state at fork_block_number (default: its latest)
+        fork = _open_fork(fork_url, fork_block_number, genesis_time)
         self.models = ModelHub()
         self.faults = Faults()
         self.inference_log = InferenceLog()
@@ -94,12 +98,19 @@ class Devnet:
             to_canonical_address(a.address): genesis_account(balance_wei) for a in self.accounts
         }
         genesis[to_canonical_address(self._executor.address)] = genesis_account(balance_wei)
-        genesis[to_canonical_address(INFERENCE_HUB_ADDRESS)] = genesis_account(
-            code=bytecode("InferenceHub", deployed=True)
-        )
-        genesis[to_canonical_address(WORKFLOW_SCHEDULER_ADDRESS)] = genesis_account(
-            code=bytecode("WorkflowScheduler", deployed=True)
-        )
+        if fork is not None:  # funded over the remote's accounts: their nonces and code stay
+            genesis = {address: {"balance": balance_wei} for address in genesis}
+            hub, scheduler = INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
+            fork.prefetch([*genesis, *map(to_canonical_address, (hub, scheduler))])
+        for address, name in (
+            (INFERENCE_HUB_ADDRESS, "InferenceHub"),
+            (WORKFLOW_SCHEDULER_ADDRESS, "WorkflowScheduler"),
+        ):
+            code = bytecode(name, deployed=True)
+            if fork is None:
+                genesis[to_canonical_address(address)] = genesis_account(code=code)
+            elif not fork.has_code(address):  # on a fork, the remote's own if it has them
+                genesis[to_canonical_address(address)] = {"code": code}
         self.chain = DevnetChain(
             self.context,
             {
@@ -107,9 +118,10 @@ class Devnet:
                 PRICE_FEED_ADDRESS: price_feed_precompile(self.context),
             },
             genesis,
-            genesis_time=int(genesis_time),
+            genesis_time=DEFAULT_GENESIS_TIME if genesis_time is None else int(genesis_time),
+            fork=fork,
         )
-        self.chain_id = DEVNET_CHAIN_ID
+        self.chain_id = self.chain.chain_id  # on a fork, the remote's
         # One node core answers in-process (devnet.web3) and over HTTP (og devnet).
         self.node = Node(self)
         self.provider = DevnetProvider(self.node)
@@ -122,6 +134,11 @@ class Devnet:
         self.chain.edit_listeners.append(self.scheduler.invalidate)
         # What anvil_reset / hardhat_reset return to (models and prices are kept).
         self.genesis = self.snapshot()
+
+    @property
+    def fork(self) -> Fork | None:
+        """The remote node and block this devnet forked, or None."""
+        return self.chain.fork
 
     # --- SDK -----------------------------------------------------------------------------
     def alpha(self, account_index: int = 0) -> Alpha:
@@ -321,7 +338,25 @@ class Devnet:
         return out
 
     def __repr__(self) -> str:
+        if self.fork is not None:
+            return (
+                f"<Devnet fork of {self.fork.describe()} block={self.block_number} "
+                f"time={self.now} models={len(self.models)} accounts={len(self.accounts)}>"
+            )
         return (
             f"<Devnet block={self.block_number} time={self.now} models={len(self.models)} "
             f"accounts={len(self.accounts)}>"
         )
+
+
+def _open_fork(url: str | None, block_number: int | None, genesis_time: int | None) -> Fork | None:
+    if url is None:
+        if block_number is not None:
+            raise DevnetError("fork_block_number needs fork_url (the node to fork)")
+        return None
+    if genesis_time is not None:
+        raise DevnetError(
+            "genesis_time and fork_url exclude each other: a fork starts at the remote "
+            "block's time (move the clock with advance after it starts)"
+        )
+    return Fork(url, block_number)

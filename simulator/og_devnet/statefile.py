@@ -90,7 +90,9 @@ NOT_SAVED: dict[str, set[str]] = {
         # interval mining runs on the wall clock; its blocks are journaled as evm_mine calls
         *("_interval_ms", "_interval_stop"),
     },
-    "chain": {"context", "chain", "chain_id", "block_listeners", "edit_listeners"},
+    # fork: the remote and block forked, fixed by the constructor's arguments (what was read
+    # from it is read again when needed)
+    "chain": {"context", "chain", "chain_id", "block_listeners", "edit_listeners", "fork"},
 }
 
 
@@ -138,9 +140,8 @@ def _owners(devnet: Devnet) -> dict[str, Any]:
 
 
 def genesis(devnet: Devnet) -> tuple[int, bytes]:
-    """(time, hash) of the devnet's genesis block."""
-    block = devnet.chain.block_by_number(0)
-    assert block is not None
+    """(time, hash) of the devnet's genesis block (on a fork, its fork point)."""
+    block = devnet.chain.first_block()
     return int(block.header.timestamp), block.hash
 
 

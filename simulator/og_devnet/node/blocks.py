@@ -42,6 +42,11 @@ def require(chain: DevnetChain, bid: BlockId) -> Resolved:
     if found is None:
         if bid.hash is not None:
             raise server_error(f"header for hash not found: 0x{bid.hash.hex()}")
+        if bid.number is not None and bid.number < chain.first_number:
+            raise server_error(
+                f"header not found: block {bid.number} is before block {chain.first_number}, "
+                "where this devnet forked its remote (ask the remote for older blocks)"
+            )
         raise server_error(
             f"header not found: block {bid.number} is beyond the head block "
             f"{chain.head.block_number}"

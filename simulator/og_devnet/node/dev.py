@@ -342,10 +342,17 @@ class Dev:
         )
 
     def set_rpc_url(self, p: list[Any]) -> None:
-        raise invalid_params("og devnet is not forking a remote node; there is no RPC URL to set")
+        if self.chain.fork is None:
+            raise invalid_params(
+                "og devnet is not forking a remote node; there is no RPC URL to set"
+            )
+        raise invalid_params(
+            "the fork's URL cannot change while it runs: restart og devnet with --fork-url "
+            "(a --state journal keeps the fork point)"
+        )
 
     def node_info(self, p: list[Any]) -> dict[str, Any]:
-        head = self.chain.head
+        head, fork = self.chain.head, self.chain.fork
         return {
             "currentBlockNumber": head.block_number,
             "currentBlockTimestamp": head.timestamp,
@@ -358,7 +365,11 @@ class Dev:
                 "gasLimit": str(self.chain.pending_header.gas_limit),
                 "gasPrice": str(self.chain.next_base_fee() + 10**9),
             },
-            "forkConfig": {"forkUrl": None, "forkBlockNumber": None, "forkRetryBackoff": None},
+            "forkConfig": {
+                "forkUrl": fork.shown_url if fork else None,
+                "forkBlockNumber": fork.block_number if fork else None,
+                "forkRetryBackoff": None,
+            },
             "network": "og-devnet",
         }
 

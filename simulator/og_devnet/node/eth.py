@@ -359,7 +359,7 @@ class Eth:
                 raise invalid_params("invalid reward percentiles: numbers from 0 to 100")
             if any(b < a for a, b in zip(percentiles, percentiles[1:], strict=False)):
                 raise invalid_params("invalid reward percentiles: they must be increasing")
-        oldest = max(0, newest.number - count + 1)
+        oldest = max(self.chain.first_number, newest.number - count + 1)
         history = [self.chain.block_by_number(n) for n in range(oldest, newest.number + 1)]
         out: dict[str, Any] = {
             "oldestBlock": serialize.q(oldest),
@@ -429,7 +429,7 @@ class Eth:
         if f.kind == "pending":
             out, f.queue = f.queue, []
             return out
-        start = min(f.cursor, head) + 1
+        start = max(min(f.cursor, head) + 1, self.chain.first_number)
         f.cursor = head
         if f.kind == "block":
             return [serialize.d(self.chain.block_by_number(n).hash) for n in range(start, head + 1)]

@@ -40,8 +40,7 @@ SYSTEM_CONTRACTS = {
 
 
 def config(chain: DevnetChain) -> dict[str, Any]:
-    genesis = chain.block_by_number(0)
-    assert genesis is not None
+    genesis = chain.first_block()
     # EIP-2124: CRC32 of the genesis hash, with no fork after genesis to fold in.
     fork_id = zlib.crc32(genesis.hash).to_bytes(4, "big")
     current = {
@@ -60,7 +59,7 @@ def config(chain: DevnetChain) -> dict[str, Any]:
 def capabilities(chain: DevnetChain) -> dict[str, Any]:
     """Everything since genesis is kept: every resource is on, from block 0."""
     head = chain.head
-    resource = {"disabled": False, "oldestBlock": "0x0"}
+    resource = {"disabled": False, "oldestBlock": serialize.q(chain.first_number)}
     return {
         "head": {"number": serialize.q(head.block_number), "hash": serialize.d(head.hash)},
         **{k: dict(resource) for k in ("state", "tx", "logs", "receipts", "blocks", "stateproofs")},
