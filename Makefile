@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := contracts/node_modules/.installed-stamp
-# Foundry's cast and forge and ethers (npm), run by tests/clients against a started og devnet
+# Foundry's cast and forge, ethers and viem (npm), run by tests/clients against a started og devnet
 CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 # Hardhat 3 and the Node 22 it needs (npm), for examples/hardhat, run by tests/clients/test_hardhat.py
 HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
