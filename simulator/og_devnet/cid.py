@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["ipfs_cid_v0"]
+__all__ = ["ipfs_cid_v0", "is_cid_v0"]
 
 _CHUNK_SIZE = 262_144
 _MAX_LINKS = 174
@@ -99,6 +99,22 @@ def _base58btc(raw: bytes) -> str:
         digits.append(_B58_ALPHABET[remainder])
     leading_zeros = len(raw) - len(raw.lstrip(b"\x00"))
     return "1" * leading_zeros + "".join(reversed(digits))
+
+
+def is_cid_v0(text: object) -> bool:
+    """Whether ``text`` is a well-formed CIDv0: base58btc of a sha2-256 multihash ("Qm" and 44
+    more characters). Only such a CID can be checked against bytes here, and only such a
+    string is safe to use as a file name in the model cache."""
+    if not isinstance(text, str) or len(text) != 46 or not text.startswith("Qm"):
+        return False
+    number = 0
+    for char in text:
+        digit = _B58_ALPHABET.find(char)
+        if digit < 0:
+            return False
+        number = number * 58 + digit
+    raw = number.to_bytes(max(1, (number.bit_length() + 7) // 8), "big")
+    return len(raw) == 34 and raw.startswith(_SHA2_256)
 
 
 def ipfs_cid_v0(data: bytes) -> str:
