@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import statefile
+from . import fork, statefile
 from .checkpoint import Checkpoints, note
 from .devnet import Devnet
 from .journal import Journal, result_digest
@@ -28,6 +28,7 @@ _STARTUP = {
     "genesis_hash": "genesis (accounts and contracts of this og devnet version)",
     "models": "--models",
     "prices": "--prices",
+    "fork": "--fork-url/--fork-block-number (the chain and block forked)",
 }
 PROGRESS_SECONDS = 2.0
 
@@ -38,10 +39,18 @@ def build(
     prices: str | None = None,
     genesis_time: int | None = None,
     state: str | None = None,
+    fork_url: str | None = None,
+    fork_block_number: int | None = None,
 ) -> tuple[Node, int]:
     """The devnet's node core, with the ``--state`` journal restored. Returns (node, the
     number of journaled calls its state holds, from the snapshot and replayed)."""
-    devnet = Devnet(**({"genesis_time": genesis_time} if genesis_time is not None else {}))
+    # a restart forks the block its journal was written on (fork.resume says how)
+    fork_url, fork_block_number = fork.resume(state, fork_url, fork_block_number)
+    devnet = Devnet(
+        **({"genesis_time": genesis_time} if genesis_time is not None else {}),
+        fork_url=fork_url,
+        fork_block_number=fork_block_number,
+    )
     if models:
         devnet.add_models_from(models)
     if prices:
@@ -76,13 +85,13 @@ def build(
 
 def startup(devnet: Devnet) -> dict[str, Any]:
     """What the chain depends on besides the journaled calls."""
-    genesis = devnet.chain.block_by_number(0)
-    assert genesis is not None
+    genesis = devnet.chain.first_block()
     return {
         "genesis_time": int(genesis.header.timestamp),
         "genesis_hash": "0x" + genesis.hash.hex(),
         "models": sorted(m.cid for m in devnet.models.list()),
         "prices": statefile.prices_digest(devnet),
+        **fork.startup_record(devnet.fork),
     }
 
 
@@ -104,6 +113,10 @@ def _check_startup(journal: Journal, expected: dict[str, Any]) -> None:
 def _show(value: Any) -> str:
     if isinstance(value, list):
         return "models " + ", ".join(value) if value else "no models"
+    if value is None:
+        return "none"
+    if isinstance(value, dict) and "block" in value:
+        return f"a fork of chain {value.get('chain_id')} at block {value['block']} ({value.get('hash')})"
     return str(value)
 
 

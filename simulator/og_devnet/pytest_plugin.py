@@ -3,6 +3,10 @@
 The devnet is built once per session (per xdist worker); every test starts from the same
 snapshot and everything it changed (chain, models, prices, faults, log, clock) is reverted
 after it, so tests pass in any order and in parallel.
+
+``--og-fork-url URL`` makes that devnet a fork of the node at URL (its state read lazily at
+``--og-fork-block-number``, default the remote's latest block, pinned once so that every
+xdist worker forks the same block).
 """
 
 from __future__ import annotations
@@ -30,6 +34,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run the suite against this network (local, devnet, alpha or a URL) instead of "
         "the in-process devnet; tests that need devnet controls are skipped",
     )
+    group.addoption(
+        "--og-fork-url",
+        default=None,
+        metavar="URL",
+        help="make the in-process devnet a fork of this JSON-RPC node (its accounts, "
+        "contracts and storage read lazily at the pinned block; writes stay local)",
+    )
+    group.addoption(
+        "--og-fork-block-number",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the block --og-fork-url forks (default: the remote's latest when the run starts)",
+    )
 
 
 def _network(config: pytest.Config) -> str:
@@ -42,6 +60,54 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{KEEP_STATE}: tests of this module share devnet state (no revert between them); "
         "the module's changes are still reverted when it ends",
     )
+    url = config.getoption("--og-fork-url")
+    if url and not hasattr(config, "workerinput"):
+        block = config.getoption("--og-fork-block-number")
+        if block is None:  # pinned now, once: workers must all fork the same block
+            block = _latest_block(url)
+        config.stash[_FORK_BLOCK] = block
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_PinFork(block), "og_fork_pin")
+
+
+_FORK_BLOCK = pytest.StashKey[int]()
+_WORKER_KEY = "og_fork_block_number"
+
+
+class _PinFork:
+    """Hands the pinned fork block to each xdist worker."""
+
+    def __init__(self, block: int) -> None:
+        self.block = block
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_WORKER_KEY] = self.block
+
+
+def _latest_block(url: str) -> int:
+    from .errors import DevnetError
+    from .fork_rpc import RpcClient, quantity
+
+    try:
+        client = RpcClient(url)
+        try:
+            return quantity(
+                client.call("eth_blockNumber", [], "the head block"),
+                "eth_blockNumber",
+                client.shown,
+            )
+        finally:
+            client.close()
+    except DevnetError as exc:
+        raise pytest.UsageError(f"--og-fork-url: {exc}") from None
+
+
+def _fork_block(config: pytest.Config) -> int | None:
+    worker = getattr(config, "workerinput", None)
+    if worker is not None and _WORKER_KEY in worker:
+        return int(worker[_WORKER_KEY])
+    return config.stash.get(_FORK_BLOCK, config.getoption("--og-fork-block-number"))
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +120,9 @@ def _og_session_devnet(request: pytest.FixtureRequest) -> Devnet:
         )
     from .devnet import Devnet
 
+    url = request.config.getoption("--og-fork-url")
+    if url:
+        return Devnet(fork_url=url, fork_block_number=_fork_block(request.config))
     return Devnet()
 
 

@@ -185,6 +185,7 @@ def banner(server: DevnetHTTPServer, replayed: int) -> str:
     lines += [
         "",
         f"Chain id            {devnet.chain_id}",
+        *([f"Fork                {devnet.fork.describe()}"] if devnet.fork else []),
         f"Inference hub       {INFERENCE_HUB_ADDRESS}",
         f"Workflow scheduler  {WORKFLOW_SCHEDULER_ADDRESS}",
         "Precompiles         0x...F4 inference, 0x...F5 price feed",
@@ -229,12 +230,21 @@ def serve(
     token: str | None = None,
     max_connections: int | None = None,
     idle_timeout: float = IDLE_TIMEOUT,
+    fork_url: str | None = None,
+    fork_block_number: int | None = None,
 ) -> int:
     """Run ``og devnet`` until SIGINT or SIGTERM; the journal is closed on the way out."""
     if not is_loopback(host):
         print(_warning(host, token), file=sys.stderr, flush=True)
     guard = Guard.for_bind(host, allow_hosts=allow_hosts, cors=cors, token=token, max_body=max_body)
-    node, replayed = build(models=models, prices=prices, genesis_time=genesis_time, state=state)
+    node, replayed = build(
+        models=models,
+        prices=prices,
+        genesis_time=genesis_time,
+        state=state,
+        fork_url=fork_url,
+        fork_block_number=fork_block_number,
+    )
     try:
         server = DevnetHTTPServer(
             node,

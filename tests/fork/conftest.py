@@ -25,8 +25,10 @@ from og_alpha import (
     HistoricalInputQuery,
     SchedulerParams,
 )
+from og_devnet import Devnet
 from og_devnet.accounts import dev_key
 from og_devnet.cid import ipfs_cid_v0
+from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS
 from tests.fork.store import DEPLOY_CODE, store_data
 from tests.server.conftest import Node, start_node
@@ -145,5 +147,17 @@ def gateway() -> Iterator[Gateway]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Gateway(f"http://127.0.0.1:{server.server_address[1]}", served)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def served_remote() -> Iterator[tuple[Devnet, DevnetHTTPServer]]:
+    """A remote this test may stop: an in-process devnet behind a real loopback server."""
+    devnet = Devnet()
+    server = DevnetHTTPServer(devnet.node, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield devnet, server
     server.shutdown()
     server.server_close()

@@ -4,8 +4,6 @@ with its model pulled from a gateway; snapshots; clear errors when the remote ca
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -228,18 +226,6 @@ def test_an_unreachable_remote_or_a_block_it_lacks_is_a_clear_error(remote: Remo
     assert f"http://***@127.0.0.1:{closed}/v2/***" in message
     assert "Connection refused" in message and "check that the node is running" in message
     assert "secret" not in message and "k" * 32 not in message
-
-
-@pytest.fixture
-def served_remote() -> Iterator[tuple[Devnet, DevnetHTTPServer]]:
-    """A remote this test may stop: an in-process devnet behind a real loopback server."""
-    devnet = Devnet()
-    server = DevnetHTTPServer(devnet.node, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield devnet, server
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_remote_gone_mid_run_fails_the_call_and_changes_nothing(
