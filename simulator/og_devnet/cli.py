@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,8 +157,6 @@ def cmd_devnet(args: argparse.Namespace) -> None:
         raise CliError("--max-connections must be at least 1")
     if args.idle_timeout <= 0:
         raise CliError("--idle-timeout must be a positive number of seconds")
-    if args.fork_block_number is not None and args.fork_block_number < 0:
-        raise CliError("--fork-block-number must be a block number (0 or more)")
     _model_options_to_env(args)
     try:
         serve(
@@ -174,8 +173,6 @@ def cmd_devnet(args: argparse.Namespace) -> None:
             token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
             max_connections=args.max_connections,
             idle_timeout=args.idle_timeout,
-            fork_url=args.fork_url,
-            fork_block_number=args.fork_block_number,
         )
     except OSError as exc:
         raise CliError(
@@ -202,6 +199,33 @@ def cmd_model_add(args: argparse.Namespace) -> None:
     params = [base64.b64encode(path.read_bytes()).decode()] + ([args.cid] if args.cid else [])
     cid = session.control("og_addModel", params)
     _print(args, {"cid": cid}, cid)
+
+
+def _model_options_to_env(args: argparse.Namespace) -> None:
+    """``og devnet``'s model options, for the devnet built by ``serve``: they go through the
+    environment (OG_MODEL_SOURCES, OG_MODEL_TIMEOUT), which they override."""
+    from .errors import DevnetError
+    from .model_sources import ENV_SOURCES, ENV_TIMEOUT, check_source, seconds
+
+    try:
+        if args.model_source:
+            os.environ[ENV_SOURCES] = " ".join(check_source(url) for url in args.model_source)
+        if args.model_timeout is not None:
+            os.environ[ENV_TIMEOUT] = repr(seconds("--model-timeout", args.model_timeout))
+    except DevnetError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_model_pull(args: argparse.Namespace) -> None:
+    from .cid import is_cid_v0
+    from .models import ModelHub
+
+    if not is_cid_v0(args.cid):
+        raise CliError(f"{args.cid!r} is not an IPFS CIDv0 (Qm..., as `ipfs add` gives)")
+    hub = ModelHub(sources=args.model_source or None, cache_dir=args.model_cache)
+    path, origin = hub.pull(args.cid)
+    came = "already in the cache" if origin == "cache" else f"fetched from {origin}"
+    _print(args, {"cid": args.cid, "path": str(path), "source": origin}, f"{path}  ({came})")
 
 
 def cmd_model_list(args: argparse.Namespace) -> None:
@@ -316,18 +340,6 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--genesis-time", type=int)
     d.add_argument("--state", help="journal every change here; restart replays it")
     d.add_argument(
-        "--fork-url",
-        metavar="URL",
-        help="start from this JSON-RPC node's state (read lazily, kept locally); writes stay "
-        "local. With --state, a restart forks the same block",
-    )
-    d.add_argument(
-        "--fork-block-number",
-        type=int,
-        metavar="N",
-        help="the block to fork (default: the remote's latest)",
-    )
-    d.add_argument(
         "--max-request-bytes",
         type=int,
         default=64 * 1024 * 1024,
@@ -391,6 +403,19 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("file")
     a.add_argument("--cid", help="register under this id (e.g. its real Model Hub id)")
     a.set_defaults(func=cmd_model_add)
+    pull = m.add_parser(
+        "pull", help="fetch a model by CID into the model cache, checked, for off-line use"
+    )
+    pull.add_argument("cid")
+    pull.add_argument(
+        "--model-source",
+        action="append",
+        metavar="URL",
+        help="where to fetch from (repeatable; default: OG_MODEL_SOURCES, og.toml)",
+    )
+    pull.add_argument("--model-cache", metavar="DIR", help="default: OG_MODEL_CACHE, og.toml")
+    pull.add_argument("--json", action="store_true", help="machine-readable output")
+    pull.set_defaults(func=cmd_model_pull)
     m.add_parser("list", parents=[common], help="the devnet's models").set_defaults(
         func=cmd_model_list
     )

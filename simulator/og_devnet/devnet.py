@@ -77,6 +77,9 @@ class Devnet:
         genesis_time: int | None = None,
         accounts: int = DEV_ACCOUNT_COUNT,
         balance_wei: int = DEV_BALANCE_WEI,
+        model_sources: list[str] | None = None,
+        model_cache: str | Path | None = None,
+        model_timeout: float | None = None,
         fork_url: str | None = None,
         fork_block_number: int | None = None,
     ) -> None:
@@ -84,7 +87,10 @@ class Devnet:
             raise DevnetError(f"accounts must be 1..50, got {accounts}")
         # fork_url: start from that node's state at fork_block_number (default: its latest)
         fork = _open_fork(fork_url, fork_block_number, genesis_time)
-        self.models = ModelHub()
+        # models by CID: fetched from model_sources into model_cache; each run model_timeout s
+        self.models = ModelHub(
+            sources=model_sources, cache_dir=model_cache, run_timeout=model_timeout
+        )
         self.faults = Faults()
         self.inference_log = InferenceLog()
         self._results = ResultStore()

@@ -1,14 +1,17 @@
 """The model hub: CID -> one onnxruntime session, and the conversions around a run.
 
 A model is validated and its session created once, at ``add``; every inference after that
-only converts tensors and calls ``session.run``.
+only converts tensors and calls ``session.run``, within a time budget (model_runs.py). A
+model is known by the CID of its bytes, always: a CID the devnet does not hold is looked up
+in the disk cache, then fetched from the configured sources and checked against the CID
+(model_sources.py, model_cache.py), so a CID names the same model here as on the network.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,9 +21,13 @@ import onnxruntime as ort
 
 from og_alpha import wire
 
-from .cid import ipfs_cid_v0
-from .errors import ModelError, PrecompileError
-from .model_files import load_model_bytes, validate_onnx
+from . import model_sources
+from .cid import ipfs_cid_v0, is_cid_v0
+from .errors import DevnetError, ModelError, PrecompileError
+from .model_cache import ModelCache
+from .model_files import for_onnxruntime, load_model_bytes, validate_onnx
+from .model_inputs import TensorSpec, build, declared_inputs
+from .model_runs import Busy, OverBudget, Runner
 
 # Input elements per inference, all tensors together.
 MAX_TENSOR_ELEMENTS = 1_000_000
@@ -32,36 +39,6 @@ MAX_OUTPUT_ELEMENTS = 100_000
 # one call could ask for terabytes and take the node down before any element count is known.
 MAX_RUN_BYTES = 1024 * 1024 * 1024
 MODEL_CACHE_ENTRIES = 64
-
-# onnx element types -> numpy dtypes the devnet casts inputs to.
-_ORT_TYPES: dict[str, Any] = {
-    "tensor(float)": np.float32,
-    "tensor(double)": np.float64,
-    "tensor(float16)": np.float16,
-    "tensor(int8)": np.int8,
-    "tensor(int16)": np.int16,
-    "tensor(int32)": np.int32,
-    "tensor(int64)": np.int64,
-    "tensor(uint8)": np.uint8,
-    "tensor(uint16)": np.uint16,
-    "tensor(uint32)": np.uint32,
-    "tensor(uint64)": np.uint64,
-    "tensor(bool)": np.bool_,
-    "tensor(string)": np.object_,
-}
-
-
-@dataclass(frozen=True)
-class TensorSpec:
-    """A model input as declared: name, element type, shape (None for a symbolic dim)."""
-
-    name: str
-    type: str
-    shape: tuple[int | None, ...]
-
-    def describe(self) -> str:
-        dims = ", ".join("?" if d is None else str(d) for d in self.shape)
-        return f"{self.name} ({self.type.removeprefix('tensor(').rstrip(')')} [{dims}])"
 
 
 class LRU:
@@ -93,6 +70,8 @@ class Model:
     session: ort.InferenceSession
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[str, ...]
+    # the model file itself: saved with the devnet's state (anvil_dumpState, --state snapshots)
+    data: bytes = field(default=b"", repr=False)
     # results by input, so a simulation and its transaction share one run (bounded)
     cache: LRU = field(default_factory=lambda: LRU(MODEL_CACHE_ENTRIES))
 
@@ -133,7 +112,16 @@ def _session(data: bytes) -> ort.InferenceSession:
     if _capped_arena():
         opts.add_session_config_entry("session.use_env_allocators", "1")
     try:
-        return ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
+        # Constant folding runs the constant part of a graph while loading, unbounded and
+        # uninterruptible: a 211-byte model folding two 8192x8192 ConstantOfShape into a
+        # MatMul held the node 52 s at 900 MB. Unfolded, that work happens in a run, where
+        # the time budget and the memory cap apply.
+        return ort.InferenceSession(
+            data,
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=["ConstantFolding"],
+        )
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
         raise ModelError(f"onnxruntime cannot load the model: {exc}") from None
 
@@ -164,50 +152,133 @@ def output_elements(value: Any) -> int:
     return 1
 
 
-def _shape(dims: list[Any]) -> tuple[int | None, ...]:
-    return tuple(d if isinstance(d, int) and d >= 0 else None for d in dims)
-
-
 class ModelHub:
-    """Models by CID. ``add`` validates and loads; ``run`` serves the precompiles."""
+    """Models by CID. ``add`` validates and loads; ``get`` also finds a model by its CID in
+    the disk cache or at the sources; ``run`` serves the precompiles.
 
-    def __init__(self) -> None:
+    ``sources``, ``cache_dir``, ``run_timeout`` and ``fetch_timeout`` default to the
+    environment, then og.toml, then the defaults (model_sources.py says which).
+    """
+
+    def __init__(
+        self,
+        *,
+        sources: Iterable[str] | None = None,
+        cache_dir: str | Path | None = None,
+        run_timeout: float | None = None,
+        fetch_timeout: float | None = None,
+    ) -> None:
+        settings = model_sources.resolve(
+            sources=sources,
+            cache_dir=cache_dir,
+            run_timeout=run_timeout,
+            fetch_timeout=fetch_timeout,
+        )
+        self.sources = settings.sources
+        self.cache = ModelCache(settings.cache_dir)
+        self.fetch_timeout = settings.fetch_timeout
+        self._run_timeout = settings.run_timeout
+        self._runner = Runner()
         self._models: dict[str, Model] = {}
 
-    def add(self, source: str | Path | bytes, cid: str | None = None) -> str:
-        """Register an ONNX model (a path or its bytes) and return its CID.
+    @property
+    def run_timeout(self) -> float:
+        """Seconds one inference may run before it is stopped and reverts."""
+        return self._run_timeout
 
-        The CID is the IPFS CIDv0 ``ipfs add`` gives the file, unless ``cid`` is given (use
-        the id the model has on the real Model Hub so code runs unchanged on both networks).
+    @run_timeout.setter
+    def run_timeout(self, value: float) -> None:
+        self._run_timeout = model_sources.seconds("model_timeout", value)
+
+    def add(self, source: str | Path | bytes, cid: str | None = None) -> str:
+        """Register an ONNX model (a path or its bytes) and return its CID: the IPFS CIDv0
+        ``ipfs add`` gives the file, which is the id the real Model Hub gives it too.
+
+        ``cid``, if given, must be that CID (a check that the file is the model meant):
+        a CID names its content, so no other id can be bound to these bytes.
         """
-        if cid is not None and (not isinstance(cid, str) or not cid.strip()):
-            raise ModelError(f"cid must be a non-empty string, got {cid!r}")
+        if cid is not None and not isinstance(cid, str):
+            raise ModelError(f"cid must be a string, got {type(cid).__name__}")
+        named = "" if isinstance(source, (bytes, bytearray, memoryview)) else str(source)
         data = load_model_bytes(source)
+        actual = ipfs_cid_v0(data)
         try:
-            validate_onnx(data)
-            session = _session(data)
-            _check_declared_outputs(session)
+            if cid is not None and cid != actual:
+                shown = cid if is_cid_v0(cid) else repr(cid)
+                raise ModelError(
+                    f"cid {shown} is not this model's CID: its bytes have the CID {actual} "
+                    "(what `ipfs add` and the Model Hub give them); a model is known by the "
+                    "CID of its content, so leave cid out or give the file that CID names"
+                )
+            if actual not in self._models:
+                self._models[actual] = _load(actual, data)
         except ModelError as exc:
-            if isinstance(source, (bytes, bytearray, memoryview)):
-                raise
-            raise ModelError(f"model file {str(source)!r}: {exc}") from None
-        cid = cid or ipfs_cid_v0(data)
-        inputs = tuple(TensorSpec(i.name, i.type, _shape(i.shape)) for i in session.get_inputs())
-        outputs = tuple(o.name for o in session.get_outputs())
-        self._models[cid] = Model(cid, len(data), session, inputs, outputs)
-        return cid
+            if named:
+                raise ModelError(f"model file {named!r}: {exc}") from None
+            raise
+        return actual
 
     def remove(self, cid: str) -> None:
         self._models.pop(cid, None)
 
     def get(self, cid: str) -> Model:
+        """The model ``cid``: registered, else from the cache, else fetched (then cached)."""
+        model = self._models.get(cid)
+        if model is None:
+            try:
+                model, _ = self._obtain(cid)
+            except ModelError as exc:
+                raise PrecompileError(str(exc)) from None
+            self._models[cid] = model
+        return model
+
+    def pull(self, cid: str) -> tuple[Path, str]:
+        """Have ``cid`` in the disk cache, fetched and checked if it is not there yet (what
+        ``og model pull`` does, ahead of an off-line run). Returns its path and where it came
+        from (``"cache"`` or the URL)."""
+        _, origin = self._obtain(cid)
+        return self.cache.path(cid), origin
+
+    def _obtain(self, cid: str) -> tuple[Model, str]:
+        """Load ``cid`` from the cache or the sources; raises ModelError saying where it
+        looked and what each place did."""
+        if not is_cid_v0(cid):
+            raise ModelError(
+                f"unknown model CID {cid!r}: no model with that id is on this devnet, and it "
+                "is not an IPFS CIDv0 (Qm..., as `ipfs add` gives) that could be fetched; add "
+                "the model with devnet.models.add(path)"
+            )
+        data = self.cache.get(cid)
+        if data is not None:
+            try:
+                return _load(cid, data), "cache"
+            except ModelError as exc:
+                raise ModelError(
+                    f"model {cid} in the model cache ({self.cache.path(cid)}) is refused: {exc}"
+                ) from None
+        where = f"not in the model cache ({self.cache.directory})"
+        if not self.sources:
+            raise ModelError(
+                f"unknown model CID {cid!r}: no model with that id is on this devnet, it is "
+                f"{where}, and no model sources are configured: add it with "
+                "devnet.models.add(path), or give a source to fetch it from (og devnet "
+                f"--model-source URL, Devnet(model_sources=[URL]), {model_sources.ENV_SOURCES} "
+                "or model_sources in og.toml)"
+            )
         try:
-            return self._models[cid]
-        except KeyError:
-            raise PrecompileError(
-                f"unknown model CID {cid!r}: no model with that id is registered on this "
-                "devnet (add it with devnet.models.add(path))"
+            data, url = model_sources.fetch(cid, self.sources, self.fetch_timeout)
+        except ModelError as exc:
+            raise ModelError(
+                f"unknown model CID {cid!r}: it is not on this devnet, {where}, and no source "
+                f"served it: {exc}. Fetch it while on-line (og model pull {cid}) or add the "
+                "file with devnet.models.add(path)"
             ) from None
+        try:
+            model = _load(cid, data)
+        except ModelError as exc:
+            raise ModelError(f"model {cid} from {url} is refused: {exc}") from None
+        self.cache.put(cid, data)
+        return model, url
 
     def __contains__(self, cid: object) -> bool:
         return cid in self._models
@@ -232,12 +303,30 @@ class ModelHub:
     def run(self, cid: str, feeds: Mapping[str, np.ndarray]) -> dict[str, Any]:
         """Run model ``cid`` on already-built input arrays; outputs by name.
 
-        At most ``MAX_OUTPUT_ELEMENTS`` come back: a model may turn a small input into a huge
-        output (Expand, Tile), and the node would spend its time encoding it.
+        The run gets ``run_timeout`` seconds (a model may loop for ever), and at most
+        ``MAX_OUTPUT_ELEMENTS`` come back: a model may turn a small input into a huge output
+        (Expand, Tile), and the node would spend its time encoding it.
         """
         model = self.get(cid)
+        inputs = dict(feeds)
         try:
-            values = model.session.run(None, dict(feeds))
+            values = self._runner.run(
+                lambda options: model.session.run(None, inputs, options), self._run_timeout
+            )
+        except OverBudget:
+            raise PrecompileError(
+                f"model {cid} ran past the devnet's limit of {self._run_timeout:g} s per "
+                "inference and was stopped; raise it with Devnet(model_timeout=SECONDS), "
+                f"`og devnet --model-timeout SECONDS` or {model_sources.ENV_TIMEOUT}"
+            ) from None
+        except Busy as exc:
+            raise PrecompileError(
+                f"model {cid} was not run: {exc.count} earlier model runs that went past the "
+                f"time limit are still finishing (an operator cannot be stopped midway); "
+                "retry in a moment"
+            ) from None
+        except DevnetError:
+            raise
         except Exception as exc:  # noqa: BLE001 - onnxruntime's errors name the problem
             raise PrecompileError(f"model {cid} failed: {_run_failure(exc)}") from None
         outputs = dict(zip(model.outputs, values, strict=True))
@@ -250,8 +339,11 @@ class ModelHub:
             )
         return outputs
 
-    def feeds(self, cid: str, numbers: list[Any], strings: list[Any]) -> dict[str, np.ndarray]:
-        """ModelInput tensors -> arrays of the model's declared types and shapes."""
+    def feeds(
+        self, cid: str, numbers: list[Any], strings: list[Any], *, batch: bool = False
+    ) -> dict[str, np.ndarray]:
+        """ModelInput tensors -> arrays of the model's declared types and shapes (``batch``:
+        the devnet built them, see model_inputs.build)."""
         model = self.get(cid)
         specs = {s.name: s for s in model.inputs}
         given: dict[str, tuple[str, Any, list[int] | None]] = {}
@@ -276,7 +368,17 @@ class ModelHub:
                 f"inference on model {cid} sends {total} input elements; the limit is "
                 f"{MAX_TENSOR_ELEMENTS} per inference"
             )
-        return {name: _build(specs[name], *given[name]) for name in specs}
+        return {name: build(specs[name], *given[name], batch=batch) for name in specs}
+
+
+def _load(cid: str, data: bytes) -> Model:
+    """Validate and load a model: the one way a Model is made, whatever its bytes' origin."""
+    proto = validate_onnx(data)
+    session = _session(for_onnxruntime(proto, data))
+    _check_declared_outputs(session)
+    inputs = declared_inputs(session, proto)
+    outputs = tuple(o.name for o in session.get_outputs())
+    return Model(cid, len(data), session, inputs, outputs, data=bytes(data))
 
 
 def _short(exc: Exception) -> str:
@@ -293,86 +395,6 @@ def _run_failure(exc: Exception) -> str:
             f"({MAX_RUN_BYTES} bytes); an output or intermediate tensor is too large"
         )
     return _short(exc)
-
-
-def _build(spec: TensorSpec, kind: str, values: list[Any], shape: list[int] | None) -> np.ndarray:
-    dtype = _ORT_TYPES.get(spec.type)
-    if dtype is None:
-        raise PrecompileError(f"input {spec.describe()}: element type not supported by devnet")
-    count = len(values)  # bounded: feeds() checked the total
-    if kind == "strings":
-        if dtype is not np.object_:
-            raise PrecompileError(
-                f"input {spec.name!r}: got strings but the model expects {spec.describe()}"
-            )
-        arr = np.array(list(values), dtype=object)
-        shape = [count]
-    else:
-        if dtype is np.object_:
-            raise PrecompileError(
-                f"input {spec.name!r}: got numbers but the model expects {spec.describe()}"
-            )
-        arr = _numbers_array(spec, values, dtype)
-        if shape and int(np.prod(shape)) != count:
-            raise PrecompileError(
-                f"input {spec.name!r}: shape {shape} holds {int(np.prod(shape))} elements "
-                f"but {count} values were sent"
-            )
-    return arr.reshape(_fit_shape(spec, tuple(shape or [count]), count))
-
-
-# int64 holds 19 digits and an int128 value 39: any |decimals| past 60 cannot be an int64.
-_MAX_INT_DECIMALS = 60
-
-
-def _numbers_array(spec: TensorSpec, values: list[Any], dtype: Any) -> np.ndarray:
-    if np.issubdtype(dtype, np.floating):
-        floats = np.array([wire.number_to_float(v, d) for v, d in values], dtype=np.float64)
-        with np.errstate(over="ignore"):
-            arr = floats.astype(dtype)
-        if not np.isfinite(arr).all():
-            raise PrecompileError(
-                f"input {spec.name!r}: a value is outside the range of {np.dtype(dtype).name}"
-            )
-        return arr
-    ints = []
-    for v, d in values:
-        if abs(d) > _MAX_INT_DECIMALS:
-            raise PrecompileError(
-                f"input {spec.name!r}: decimals {d} is out of range for an integer tensor "
-                f"(|decimals| <= {_MAX_INT_DECIMALS})"
-            )
-        if d > 0 and v % 10**d:
-            raise PrecompileError(
-                f"input {spec.name!r}: value {wire.number_to_float(v, d)} is not an integer "
-                f"but the model expects {spec.describe()}"
-            )
-        ints.append(v // 10**d if d > 0 else v * 10 ** (-d))
-    info = np.iinfo(dtype) if dtype is not np.bool_ else None
-    if info is not None and any(not info.min <= x <= info.max for x in ints):
-        raise PrecompileError(f"input {spec.name!r}: a value is outside {np.dtype(dtype).name}")
-    return np.array(ints, dtype=dtype)
-
-
-def _fit_shape(spec: TensorSpec, shape: tuple[int, ...], count: int) -> tuple[int, ...]:
-    """The sent shape if it fits the declared one, else the declared shape it can fill."""
-    declared = spec.shape
-    if len(shape) == len(declared) and all(
-        d is None or d == s for d, s in zip(declared, shape, strict=True)
-    ):
-        return shape
-    unknown = [i for i, d in enumerate(declared) if d is None]
-    known = int(np.prod([d for d in declared if d is not None])) if declared else 1
-    if not unknown and known == count:
-        return tuple(int(d) for d in declared)  # type: ignore[arg-type]
-    if len(unknown) == 1 and known and count % known == 0:
-        filled = list(declared)
-        filled[unknown[0]] = count // known
-        return tuple(int(d) for d in filled)  # type: ignore[arg-type]
-    raise PrecompileError(
-        f"input {spec.name!r}: shape {list(shape)} does not fit the model's declared input "
-        f"{spec.describe()}"
-    )
 
 
 def output_tensors(outputs: Mapping[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:

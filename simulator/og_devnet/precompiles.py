@@ -135,7 +135,8 @@ class PrecompileContext:
         computation.consume_gas(BASE_GAS + GAS_PER_ELEMENT * elements, reason=precompile)
         try:
             self.faults.check_model(cid)
-            result = self._result(cid, numbers, strings, cache_key)
+            # the price feed's candles are the devnet's own tensor: fitted to a declared batch
+            result = self._result(cid, numbers, strings, cache_key, precompile == "price_feed")
             # Out of gas here is py-evm's OutOfGas: the call fails before any encoding.
             computation.consume_gas(GAS_PER_ELEMENT * result.out_elements, reason=precompile)
             output = result.output[:3] + (self.simulating,)
@@ -162,13 +163,15 @@ class PrecompileContext:
             return _EMPTY_OUTPUT[self.simulating]
         return result.encoded_for(self.simulating)
 
-    def _result(self, cid: str, numbers: list[Any], strings: list[Any], key: Any) -> Result:
+    def _result(
+        self, cid: str, numbers: list[Any], strings: list[Any], key: Any, batch: bool
+    ) -> Result:
         model = self.models.get(cid)
         fixed = self.faults.output_for(cid)
         cached = None if fixed is not None else model.cache.get(key)
         if cached is not None:
             return cached
-        feeds = self.models.feeds(cid, numbers, strings)
+        feeds = self.models.feeds(cid, numbers, strings, batch=batch)
         outputs = fixed if fixed is not None else self.models.run(cid, feeds)
         result = Result(feeds, outputs)
         if fixed is None:

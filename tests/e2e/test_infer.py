@@ -30,7 +30,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("ohlc.onnx", {"open_high_low_close": OHLC}, {"open_high_low_close": OHLC}),
     (
         "ohlc_seq.onnx",
-        {"open_high_low_close": OHLC},
+        {"open_high_low_close": OHLC.reshape(1, 10, 4)},  # its declared shape: never reshaped
         {"open_high_low_close": OHLC.reshape(1, 10, 4)},
     ),
     (
@@ -129,7 +129,8 @@ def _chain_state(devnet: Devnet) -> tuple[int, int, int]:
     ("model", "model_input", "problem"),
     [
         ("linear.onnx", {"z": [[1.0, 2.0, 3.0]]}, "has no input named 'z'"),
-        ("linear.onnx", {"x": [[1.0, 2.0]]}, r"shape \[1, 2\] does not fit"),
+        ("linear.onnx", {"x": [[1.0, 2.0]]}, r"shape \[1, 2\] does not match"),
+        ("linear.onnx", {"x": [[1.0], [2.0], [3.0]]}, r"shape \[3, 1\] does not match"),
         ("linear.onnx", {"x": ["a", "b", "c"]}, "got strings but the model expects x"),
         ("int_model.onnx", {"n": [[0.5, 1.0, 2.0]]}, "is not an integer"),
     ],
