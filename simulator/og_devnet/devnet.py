@@ -91,7 +91,7 @@ class Devnet:
         self.models = ModelHub(
             sources=model_sources, cache_dir=model_cache, run_timeout=model_timeout
         )
-        self.faults = Faults()
+        self.faults = Faults(self.models)
         self.inference_log = InferenceLog()
         self._results = ResultStore()
         self.prices = PriceFeed(clock=lambda: self.now, gaps=self.faults.gaps)

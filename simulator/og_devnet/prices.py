@@ -110,7 +110,8 @@ def _seed(base: str, quote: str) -> int:
     return int.from_bytes(hashlib.sha256(f"og-devnet:{base}/{quote}".encode()).digest()[:8], "big")
 
 
-def _pair(base: str, quote: str) -> tuple[str, str]:
+def check_pair(base: str, quote: str) -> tuple[str, str]:
+    """A pair's two symbols, upper-case, or an error naming what was given."""
     if not (isinstance(base, str) and isinstance(quote, str) and base.strip() and quote.strip()):
         raise PriceDataError(f"a pair needs two non-empty symbols, got {base!r}/{quote!r}")
     return base.strip().upper(), quote.strip().upper()
@@ -132,9 +133,13 @@ class PriceFeed:
     # --- loading -------------------------------------------------------------------------
     def add_synthetic(self, base: str, quote: str, start_price: float) -> None:
         """Serve a seeded synthetic series for a new pair."""
-        if not (math.isfinite(start_price) and start_price > 0):
+        if (
+            isinstance(start_price, bool)
+            or not isinstance(start_price, (int, float, np.number))
+            or not (math.isfinite(start_price) and start_price > 0)
+        ):
             raise PriceDataError(f"start_price must be a positive number, got {start_price!r}")
-        pair = _pair(base, quote)
+        pair = check_pair(base, quote)
         self._synthetic[pair] = Synthetic(_seed(*pair), float(start_price))
 
     def set_candles(
@@ -144,9 +149,14 @@ class PriceFeed:
 
         Rows are validated first; on any bad row nothing changes. Returns the row count.
         """
-        pair = _pair(base, quote)
+        pair = check_pair(base, quote)
         duration = _duration(duration_mins)
         parsed: dict[int, tuple[float, ...]] = {}
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise PriceDataError(
+                f"rows must be a list of [timestamp, open, high, low, close, volume], got "
+                f"{type(rows).__name__}"
+            )
         for i, row in enumerate(rows):
             ts, values = _check_row(i, row, duration)
             parsed[ts] = values
@@ -170,7 +180,11 @@ class PriceFeed:
                     )
                 rows = [[r[c] for c in COLUMNS] for r in reader]
         except OSError as exc:
-            raise PriceDataError(f"cannot read price CSV {str(path)!r}: {exc}") from None
+            raise PriceDataError(
+                f"cannot read price CSV {str(path)!r}: {exc.strerror or exc}"
+            ) from None
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise PriceDataError(f"{path}: not a readable CSV text file ({exc})") from None
         try:
             return self.set_candles(base, quote, duration_mins, rows)
         except PriceDataError as exc:
@@ -184,10 +198,16 @@ class PriceFeed:
         self, base: str, quote: str, duration_mins: int, count: int, end: int | None = None
     ) -> Candles:
         """The last ``count`` candles completed at or before ``end`` (default: chain time)."""
-        b, q = _pair(base, quote)
+        b, q = check_pair(base, quote)
         duration = _duration(duration_mins)
-        if not 0 < int(count) <= MAX_CANDLES:
-            raise PriceDataError(f"candle count must be 1..{MAX_CANDLES}, got {count}")
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, (int, np.integer))
+            or not 0 < int(count) <= MAX_CANDLES
+        ):
+            raise PriceDataError(f"candle count must be an int 1..{MAX_CANDLES}, got {count!r}")
+        if end is not None and (isinstance(end, bool) or not isinstance(end, (int, np.integer))):
+            raise PriceDataError(f"end must be a unix time in seconds (int), got {end!r}")
         end = self._clock() if end is None else int(end)
         span = duration * 60
         last_open = end // span * span - span
@@ -267,12 +287,16 @@ def _duration(duration_mins: Any) -> int:
 
 
 def _check_row(i: int, row: Sequence[Any], duration: int) -> tuple[int, tuple[float, ...]]:
+    if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
+        raise PriceDataError(
+            f"row {i}: expected a list of 6 values {','.join(COLUMNS)}, got {type(row).__name__}"
+        )
     if len(row) != 6:
         raise PriceDataError(f"row {i}: expected 6 values {','.join(COLUMNS)}, got {len(row)}")
     try:
         ts = int(float(row[0]))
         o, h, lo, c, v = (float(x) for x in row[1:])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise PriceDataError(f"row {i}: values must be numbers, got {list(row)!r}") from None
     if not all(map(math.isfinite, (o, h, lo, c, v))):
         raise PriceDataError(f"row {i}: values must be finite")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 from eth_abi import decode, encode
@@ -144,3 +147,38 @@ def test_malformed_call_data_reverts(og_devnet: Devnet) -> None:
     for data in (b"", b"\x01\x02", wire.QUERY_HISTORICAL_CANDLES + b"\x00" * 7):
         with pytest.raises(Exception, match="unknown function selector|malformed call data"):
             og_devnet.web3.eth.call({"to": PRICE_FEED_PRECOMPILE_ADDRESS, "data": data})
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        (lambda p: p.add_synthetic("ETH", "EUR", "abc"), "start_price must be a positive number"),
+        (lambda p: p.add_synthetic("ETH", "EUR", True), "start_price must be a positive number"),
+        (lambda p: p.set_candles("ETH", "USD", 1, 5), "rows must be a list of"),
+        (lambda p: p.set_candles("ETH", "USD", 1, "rows"), "rows must be a list of"),
+        (lambda p: p.set_candles("ETH", "USD", 1, [5]), "row 0: expected a list of 6 values"),
+        (
+            lambda p: p.set_candles("ETH", "USD", 1, [[float("inf"), 1, 1, 1, 1, 1]]),
+            "row 0: values must be numbers",
+        ),
+        (lambda p: p.candles("ETH", "USD", 1, None), "candle count must be an int 1..10000"),
+        (lambda p: p.candles("ETH", "USD", 1, 2.5), "candle count must be an int 1..10000"),
+        (lambda p: p.candles("ETH", "USD", 1, 5, end="x"), "end must be a unix time"),
+    ],
+)
+def test_price_calls_refuse_bad_arguments_with_the_devnets_error(
+    og_devnet: Devnet, call: Any, problem: str
+) -> None:
+    """These raised TypeError or OverflowError (no name of the problem) before."""
+    before = og_devnet.prices.state()
+    with pytest.raises(PriceDataError, match=problem):
+        call(og_devnet.prices)
+    assert og_devnet.prices.state() == before
+
+
+def test_a_csv_that_is_not_text_is_refused_by_name(og_devnet: Devnet, tmp_path: Path) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_bytes(b"\xff\xfe\x00 a binary file")  # was a bare UnicodeDecodeError
+    with pytest.raises(PriceDataError) as info:
+        og_devnet.prices.load_csv(path, "ETH", "USD")
+    assert str(info.value).startswith(f"{path}: not a readable CSV text file")

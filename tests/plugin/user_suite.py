@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 
 from og_alpha import CandleOrder, CandleType, HistoricalInputQuery, InferenceMode, SchedulerParams
+from og_devnet.cid import ipfs_cid_v0
 
 MODELS = os.environ["OG_TEST_MODELS"]
+with open(os.path.join(MODELS, "linear.onnx"), "rb") as _file:
+    LINEAR_CID = ipfs_cid_v0(_file.read())
 RECORD = os.environ["OG_TEST_RECORD"]
 
 
@@ -28,7 +31,7 @@ def starts_clean(og_devnet):
     assert len(og_devnet.models) == 0 and len(og_devnet.inference_log) == 0
     assert og_devnet.scheduler.tasks() == []
     assert og_devnet.web3.eth.get_transaction_count(og_devnet.accounts[0].address) == 0
-    assert og_devnet.faults.output_for("QmFixed") is None
+    assert og_devnet.faults.output_for(LINEAR_CID) is None
     assert og_devnet.results_via_api is False
 
 
@@ -38,7 +41,7 @@ def test_infer(og_devnet, og_alpha, og_models, i):
     result = og_alpha.infer(cid, InferenceMode(i % 3), {"x": [[float(i), 1.0, 2.0]]})
     og_devnet.advance(60 * i)
     if i % 4 == 0:
-        og_devnet.faults.set_output("QmFixed", {"y": [1.0]})
+        og_devnet.faults.set_output(cid, {"y": [[1.0]]})
         og_devnet.results_via_api = True
     record(
         f"infer-{i}",
