@@ -16,7 +16,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,46 @@ def median_ms(fn: Callable[[], Any], runs: int, warmup: int = 3) -> float:
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@contextmanager
+def og_devnet(*args: str) -> Iterator[str]:
+    """``og devnet --port 0 ARGS`` in a subprocess for the block; yields its URL."""
+    og = str(Path(sys.executable).with_name("og"))
+    proc = subprocess.Popen(
+        [og, "devnet", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "Listening on" in line:
+                url = line.split("Listening on ")[1].split()[0]
+                break
+        assert url, "og devnet did not start"
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def interleaved(runs: dict[str, Callable[[], Any]], batches: int = 8) -> dict[str, float]:
+    """Median ms of each run, measured in alternating batches of 8 so that every run sees
+    the same machine load (3 warm-up calls each first)."""
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for fn in runs.values():
+        for _ in range(3):
+            fn()
+    for _ in range(batches):
+        for name, fn in runs.items():
+            for _ in range(8):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    return {k: statistics.median(v) * 1000 for k, v in times.items()}
 
 
 def free_port() -> int:
@@ -165,17 +206,7 @@ def bench_anvil(rows: dict[str, Any]) -> None:
             "local": lambda: local.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x}),
             "workflow": lambda: local.run_workflow(workflow),
         }
-        times: dict[str, list[float]] = {k: [] for k in runs}
-        for fn in runs.values():
-            for _ in range(3):
-                fn()
-        for _ in range(8):
-            for name, fn in runs.items():
-                for _ in range(8):
-                    start = time.perf_counter()
-                    fn()
-                    times[name].append(time.perf_counter() - start)
-        medians = {k: statistics.median(v) * 1000 for k, v in times.items()}
+        medians = interleaved(runs)
         rows["anvil_infer_ms"] = medians["anvil"]
         rows["infer_side_by_side_ms"] = medians["local"]
         rows["infer_over_anvil"] = medians["local"] / medians["anvil"]
@@ -308,21 +339,7 @@ def bench_memory(rows: dict[str, Any]) -> None:
 
 
 def bench_server(rows: dict[str, Any]) -> None:
-    og = str(Path(sys.executable).with_name("og"))
-    proc = subprocess.Popen(
-        [og, "devnet", "--port", "0", "--models", str(MODELS)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = None
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if "Listening on" in line:
-                url = line.split("Listening on ")[1].split()[0]
-                break
-        assert url, "og devnet did not start"
+    with og_devnet("--models", str(MODELS)) as url:
         from og_devnet.cid import ipfs_cid_v0
 
         cid = ipfs_cid_v0((MODELS / "ohlc.onnx").read_bytes())
@@ -346,9 +363,47 @@ def bench_server(rows: dict[str, Any]) -> None:
         for t in threads:
             t.join()
         rows["server_infer_per_s"] = 4 * per_client / (time.perf_counter() - start)
-    finally:
-        proc.terminate()
-        proc.wait()
+
+
+def bench_fork(rows: dict[str, Any]) -> None:
+    """A fork of an og devnet on loopback: the first read of an account (balance, nonce and
+    code in one batch to the remote) against the same read once kept; infer on the fork with
+    its model in the model cache against infer on a fresh devnet, interleaved."""
+    import tempfile
+
+    from og_devnet.cid import ipfs_cid_v0
+    from og_devnet.model_cache import ModelCache
+
+    model = (MODELS / "ohlc.onnx").read_bytes()
+    cid = ipfs_cid_v0(model)
+    with og_devnet("--models", str(MODELS)) as url, tempfile.TemporaryDirectory() as cache:
+        ModelCache(cache).put(cid, model)
+        fork = Devnet(fork_url=url, model_cache=cache)
+        addresses = [Web3.to_checksum_address(f"0x{0xF0000 + i:040x}") for i in range(60)]
+
+        def reads() -> list[float]:
+            times = []
+            for address in addresses:
+                start = time.perf_counter()
+                fork.web3.eth.get_balance(address)
+                times.append(time.perf_counter() - start)
+            return times
+
+        rows["fork_first_read_ms"] = statistics.median(reads()) * 1000
+        rows["fork_cached_read_ms"] = statistics.median(reads()) * 1000
+        fresh = Devnet()
+        fresh.models.add(model)
+        on_fork, on_fresh = fork.alpha(), fresh.alpha()
+        x = {"open_high_low_close": ohlc(10)}
+        medians = interleaved(
+            {
+                "fork": lambda: on_fork.infer(cid, InferenceMode.VANILLA, x),
+                "fresh": lambda: on_fresh.infer(cid, InferenceMode.VANILLA, x),
+            }
+        )
+        rows["fork_infer_ms"] = medians["fork"]
+        rows["fresh_infer_side_by_side_ms"] = medians["fresh"]
+        rows["fork_infer_over_fresh"] = medians["fork"] / medians["fresh"]
 
 
 # --- report -------------------------------------------------------------------------------
@@ -445,6 +500,19 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ok(rows["restart_s"] <= 5),
         ),
         (
+            "fork of og devnet on loopback: first read of an account / the same read kept",
+            f"{rows['fork_first_read_ms']:.2f} ms / {rows['fork_cached_read_ms']:.3f} ms",
+            "",
+            "",
+        ),
+        (
+            "infer() on a fork, model cached / on a fresh devnet (interleaved)",
+            f"{rows['fork_infer_ms']:.2f} ms / {rows['fresh_infer_side_by_side_ms']:.2f} ms = "
+            f"{rows['fork_infer_over_fresh']:.2f}x",
+            "<= 1.2x",
+            ok(rows["fork_infer_over_fresh"] <= 1.2),
+        ),
+        (
             "debug_traceTransaction of an infer / the infer's own send",
             f"{rows['trace_ms']:.2f} ms / {rows['trace_tx_ms']:.2f} ms = "
             f"{rows['trace_over_tx']:.2f}x",
@@ -466,6 +534,7 @@ def main() -> None:
         bench_schedules,
         bench_memory,
         bench_server,
+        bench_fork,
         bench_restart,
     ]
     for step in steps:
