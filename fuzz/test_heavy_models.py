@@ -32,14 +32,9 @@ from onnx import TensorProto, helper, numpy_helper
 from og_alpha import INFERENCE_HUB_ADDRESS, InferenceError, InferenceMode, wire
 from og_devnet import Devnet, ModelError
 from og_devnet.model_sources import DEFAULT_RUN_TIMEOUT
-from tests.devnet.test_bounded_models import (
-    chain_of,
-    endless_loop,
-    in_thread,
-    model_bytes,
-    nested_functions,
-    value,
-)
+from tests.devnet.test_bounded_models import chain_of, endless_loop, in_thread, nested_functions
+from tests.devnet.test_hostile_models import model_bytes
+from tests.devnet.test_hostile_models import tensor as value
 from tests.server.conftest import start_node
 
 F32 = TensorProto.FLOAT

@@ -30,30 +30,11 @@ from og_devnet import Devnet, DevnetError, ModelError, model_files, model_runs
 from og_devnet.cid import ipfs_cid_v0
 from og_devnet.model_runs import Busy, OverBudget, Runner
 from og_devnet.models import ModelHub
+from tests.devnet.test_hostile_models import model_bytes
+from tests.devnet.test_hostile_models import tensor as value
 
 F32, I64, BOOL = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
 HANG_GUARD = 120  # seconds: only reached if the bug is back
-
-
-def model_bytes(
-    nodes: list[onnx.NodeProto],
-    inputs: list[onnx.ValueInfoProto],
-    outputs: list[onnx.ValueInfoProto],
-    initializers: list[TensorProto] | None = None,
-    **kwargs: Any,
-) -> bytes:
-    graph_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k == "sparse_initializer"}
-    proto = helper.make_model(
-        helper.make_graph(nodes, "g", inputs, outputs, initializers or [], **graph_kwargs),
-        ir_version=9,
-        opset_imports=[helper.make_opsetid("", 17), *kwargs.pop("opsets", [])],
-        **kwargs,
-    )
-    return proto.SerializeToString()
-
-
-def value(name: str, elem: int, shape: list[int] | None) -> onnx.ValueInfoProto:
-    return helper.make_tensor_value_info(name, elem, shape)
 
 
 def endless_loop(iterations: int = 2**62) -> bytes:
@@ -126,7 +107,6 @@ def nested_functions(levels: int, calls: int) -> bytes:
         [value("x", F32, [1])],
         [value("y", F32, [1])],
         functions=functions,
-        opsets=[helper.make_opsetid("local", 1)],
     )
 
 
@@ -333,7 +313,6 @@ def test_a_function_that_calls_itself_is_refused() -> None:
         [value("x", F32, [1])],
         [value("y", F32, [1])],
         functions=[loop],
-        opsets=[helper.make_opsetid("local", 1)],
     )
     with pytest.raises(ModelError, match="model-local function 'f' calls itself"):
         ModelHub().add(data)

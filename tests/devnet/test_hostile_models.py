@@ -44,14 +44,17 @@ def model_bytes(
     inputs: list[onnx.ValueInfoProto],
     outputs: list[onnx.ValueInfoProto],
     initializers: list[TensorProto] | None = None,
+    functions: list[onnx.FunctionProto] | None = None,
     **graph: Any,
 ) -> bytes:
     """A model with the fixtures' IR version and opset; no checker, since some are broken
-    on purpose."""
+    on purpose. ``functions`` are model-local, in domain "local"."""
+    opsets = [helper.make_opsetid("", 17)]
     proto = helper.make_model(
         helper.make_graph(nodes, "g", inputs, outputs, initializers or [], **graph),
         ir_version=9,
-        opset_imports=[helper.make_opsetid("", 17)],
+        opset_imports=opsets + [helper.make_opsetid("local", 1)] * bool(functions),
+        functions=functions or [],
     )
     return proto.SerializeToString(deterministic=True)
 
