@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eth.abc import BlockAPI, StateAPI
 
@@ -125,7 +125,3 @@ def number_range(chain: DevnetChain, frm: BlockId, to: BlockId) -> tuple[int, in
             f"block range extends beyond current head block: toBlock {end}, head {head}"
         )
     return start, end
-
-
-def header_value(block: BlockAPI, name: str) -> Any:
-    return getattr(block.header, name, None)

@@ -30,8 +30,8 @@ from .errors import (
     METHOD_NOT_FOUND,
     PARSE_ERROR,
     RpcError,
-    _plain,
     server_error,
+    without_reprs,
 )
 from .eth import Eth
 from .execution import Execution
@@ -169,7 +169,7 @@ class Node:
         try:
             self.chain.apply(tx, sender)
         except ValidationError as exc:
-            raise server_error(_plain(str(exc))) from None
+            raise server_error(without_reprs(str(exc))) from None
         for listener in self.transaction_listeners:
             listener(tx.hash)
 
@@ -195,11 +195,11 @@ class Node:
             except DevnetError as exc:
                 raise server_error(str(exc)) from None
             except ValidationError as exc:
-                raise server_error(_plain(str(exc))) from None
+                raise server_error(without_reprs(str(exc))) from None
             except Exception as exc:  # noqa: BLE001 - a bug must not take the node down
                 raise RpcError(
                     INTERNAL_ERROR,
-                    f"internal error in {method}: {type(exc).__name__}: {_plain(str(exc))}",
+                    f"internal error in {method}: {type(exc).__name__}: {without_reprs(str(exc))}",
                 ) from None
             if journaled:
                 self._journal(method, params, result, before)
@@ -252,7 +252,7 @@ class Node:
         except jsonsafe.JSONLimitError as exc:
             return _dump(_error(None, PARSE_ERROR, f"parse error: {exc}"))
         except (ValueError, UnicodeDecodeError) as exc:
-            return _dump(_error(None, PARSE_ERROR, f"parse error: {_plain(str(exc))}"))
+            return _dump(_error(None, PARSE_ERROR, f"parse error: {without_reprs(str(exc))}"))
         if isinstance(request, list):
             if not request:
                 return _dump(_error(None, INVALID_REQUEST, "invalid request: empty batch"))

@@ -54,11 +54,11 @@ def execution_error(error: BaseException) -> RpcError:
         return RpcError(EXECUTION_REVERTED, message, "0x" + data.hex())
     if isinstance(error, VMError):
         text = str(error) or type(error).__name__
-        return RpcError(SERVER_ERROR, f"execution failed: {_plain(text)}")
-    return RpcError(SERVER_ERROR, f"execution failed: {_plain(str(error))}")
+        return RpcError(SERVER_ERROR, f"execution failed: {without_reprs(text)}")
+    return RpcError(SERVER_ERROR, f"execution failed: {without_reprs(str(error))}")
 
 
-def _plain(text: str) -> str:
+def without_reprs(text: str) -> str:
     """py-evm messages sometimes carry Python reprs of bytes; nodes never show those."""
     import re
 

@@ -21,7 +21,6 @@ from .params import BlockId, arity, at
 if TYPE_CHECKING:
     from .core import Node
 
-CLIENT_VERSION = "anvil/v1.7.1-og-devnet/0.2.0"
 MAX_BLOB_GAS_PER_BLOCK = 1_179_648  # Prague: 9 blobs of 131,072
 
 

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import to_checksum_address
-
 from .errors import invalid_params
 
 TAGS = ("latest", "earliest", "pending", "safe", "finalized")
@@ -72,10 +70,6 @@ def boolean(value: Any, name: str) -> bool:
     if isinstance(value, bool):
         return value
     raise invalid_params(f"invalid {name}: {_show(value)} is not true or false")
-
-
-def checksum(raw: bytes) -> str:
-    return to_checksum_address(raw)
 
 
 @dataclass(frozen=True)
