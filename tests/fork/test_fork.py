@@ -275,3 +275,17 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("code", ["0x00", "0x60006000fd"], ids=["returns-nothing", "reverts"])
+def test_a_fork_of_a_network_whose_scheduler_cannot_list_tasks_still_runs(
+    served_remote: tuple[Devnet, DevnetHTTPServer], code: str
+) -> None:
+    remote, server = served_remote
+    remote.node.request("anvil_setCode", [WORKFLOW_SCHEDULER_ADDRESS, code])
+    devnet = Devnet(fork_url=server.url)
+    assert devnet.web3.eth.get_code(WORKFLOW_SCHEDULER_ADDRESS) == bytes.fromhex(code[2:])
+    assert devnet.scheduler.tasks() == []
+    send(devnet.web3, ACCOUNT0, to=OUTSIDER, value=1)
+    assert len(devnet.advance(600)) == 0
+    assert devnet.web3.eth.get_balance(OUTSIDER) == 1
