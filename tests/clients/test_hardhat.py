@@ -19,10 +19,10 @@ import re
 from pathlib import Path
 
 import pytest
-from eth_utils import to_checksum_address
+from eth._utils.address import generate_contract_address
+from eth_utils import to_canonical_address, to_checksum_address
 from web3 import Web3
 
-from og_alpha.contracts import WORKFLOW_SCHEDULER_ADDRESS
 from tests.clients.conftest import ADDRESS, LINEAR_CID, ROOT, model_output, number, run
 from tests.server.conftest import Node
 
@@ -96,15 +96,12 @@ def test_hardhat_test_runs_the_model_and_the_network_helpers(
     artifact = json.loads(
         (tmp_path / "artifacts" / "contracts" / "ModelCaller.sol" / "ModelCaller.json").read_text()
     )
-    address = to_checksum_address(
-        Web3.keccak(bytes.fromhex("d694") + bytes.fromhex(ADDRESS[2:]) + b"\x80")[12:]
-    )
+    address = to_checksum_address(generate_contract_address(to_canonical_address(ADDRESS), 0))
     assert web3.eth.get_code(address).to_0x_hex() == artifact["deployedBytecode"]
     caller = web3.eth.contract(address=address, abi=artifact["abi"])
     assert caller.functions.modelCID().call() == LINEAR_CID
     assert caller.functions.predictions().call() == 0
-    # the model outputs the test asserted are onnxruntime's
+    # the outputs the Hardhat test expects (4.1, run 6's 3.1, run 12's 6.1) are onnxruntime's
     assert number(41, 1) == model_output([1, 2, 3], 0)
     assert number(31, 1) == model_output([6, 0, 0], 0)
     assert number(61, 1) == model_output([12, 0, 0], 0)
-    assert web3.eth.get_code(WORKFLOW_SCHEDULER_ADDRESS) != b""

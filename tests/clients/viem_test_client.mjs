@@ -1,6 +1,6 @@
 // viem's test client (createTestClient, mode "anvil" or "hardhat") against og devnet, over
 // http, with the public and wallet actions a dapp uses on the same client.
-//   node viem_test_client.mjs RPC_URL MODE SCENARIO [ARGS...]
+//   OG_DEV_KEYS=KEY0,KEY1,KEY2,KEY3 node viem_test_client.mjs RPC_URL MODE SCENARIO [ARGS...]
 // Each scenario prints what it observed as JSON (bigints as decimal strings); the Python test
 // asserts it. On failure, exits 1 and prints the error and the JSON-RPC traffic.
 import { readFileSync } from "node:fs";
@@ -102,7 +102,11 @@ const scenarios = {
 
     // eth_sendUnsignedTransaction runs as `from` whoever that is (anvil)
     await client.setBalance({ address: unsigned, value: parseEther("2") });
-    const viaUnsigned = await client.sendUnsignedTransaction({ from: unsigned, to: receiver, value: parseEther("0.5") });
+    const viaUnsigned = await client.sendUnsignedTransaction({
+      from: unsigned,
+      to: receiver,
+      value: parseEther("0.5"),
+    });
     out.unsignedReceipt = receiptOf(await wait(viaUnsigned));
     out.unsignedTransaction = jsonable(await client.getTransaction({ hash: viaUnsigned }));
 
@@ -263,17 +267,32 @@ const scenarios = {
     const deployment = receiptOf(await wait(deployed, "the deployment"));
     const address = deployment.contractAddress;
     out.deployment = deployment;
-    const x = [BigInt(x0), BigInt(x1), BigInt(x2)];
-    out.estimate = await client.estimateContractGas({ address, abi, functionName: "predict", args: [x, BigInt(decimals)], account: DEV[0] });
-    out.simulated = (await client.simulateContract({ address, abi, functionName: "predict", args: [x, BigInt(decimals)], account: DEV[0] })).result;
-    const hash = await wallet.writeContract({ address, abi, functionName: "predict", args: [x, BigInt(decimals)] });
+    const predict = {
+      address,
+      abi,
+      functionName: "predict",
+      args: [[BigInt(x0), BigInt(x1), BigInt(x2)], BigInt(decimals)],
+    };
+    out.estimate = await client.estimateContractGas({ ...predict, account: DEV[0] });
+    out.simulated = (await client.simulateContract({ ...predict, account: DEV[0] })).result;
+    const hash = await wallet.writeContract(predict);
     const receipt = await wait(hash, "the prediction");
     out.receipt = receiptOf(receipt);
     out.receiptAgain = receiptOf(await client.getTransactionReceipt({ hash }));
+    const events = await client.getContractEvents({
+      address,
+      abi,
+      eventName: "Predicted",
+      fromBlock: 0n,
+      toBlock: "latest",
+    });
     out.logs = jsonable(
-      (await client.getContractEvents({ address, abi, eventName: "Predicted", fromBlock: 0n, toBlock: "latest" })).map(
-        (log) => ({ args: log.args, transactionHash: log.transactionHash, blockNumber: log.blockNumber, address: log.address }),
-      ),
+      events.map((log) => ({
+        args: log.args,
+        transactionHash: log.transactionHash,
+        blockNumber: log.blockNumber,
+        address: log.address,
+      })),
     );
     const block = await client.getBlock({ blockNumber: receipt.blockNumber, includeTransactions: true });
     out.block = { number: block.number, hash: block.hash, transactions: block.transactions.map((t) => t.hash) };
