@@ -84,7 +84,7 @@ class DevnetHTTPServer:
         self._stop: asyncio.Event | None = None
         self._quit = False
         self._guard_lock = threading.Lock()
-        self._done = threading.Event()
+        self._entered, self._done = threading.Event(), threading.Event()
 
     @property
     def url(self) -> str:
@@ -101,18 +101,21 @@ class DevnetHTTPServer:
         """Serve until :meth:`shutdown` (or, with ``handle_signals``, SIGINT/SIGTERM; main
         thread only), calling ``on_ready`` once signals are handled and connections served.
         ``poll_interval`` is accepted for ``socketserver`` compatibility."""
+        self._entered.set()
         try:
             asyncio.run(self._serve(handle_signals, on_ready))
         finally:
             self._done.set()
 
     def shutdown(self) -> None:
-        """Stop :meth:`serve_forever` and wait for it (from another thread)."""
+        """Stop :meth:`serve_forever` and wait for it (from another thread). As with
+        ``socketserver``, a serve_forever that has yet to start returns at once when it does."""
         with self._guard_lock:
             self._quit = True
             loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not self._done.is_set():
             loop.call_soon_threadsafe(stop.set)
+        if self._entered.wait(timeout=5.0):
             self._done.wait()
 
     def server_close(self) -> None:
@@ -120,6 +123,11 @@ class DevnetHTTPServer:
 
     async def _serve(self, handle_signals: bool, on_ready: Callable[[], None] | None) -> None:
         loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        with self._guard_lock:
+            if self._quit:  # shut down before it started: the socket may be closed already
+                return
+            self._loop, self._stop = loop, stop
         executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="og-devnet-rpc")
         hub = Hub(self.node, loop)
         app = App(
@@ -139,22 +147,17 @@ class DevnetHTTPServer:
             auto_decompress=False,
         )
         app.connections, self.hub, self.connections = connections, hub, connections
-        hub.attach()
         loop.set_exception_handler(self._loop_error)
         server = await loop.create_server(connections, sock=self.socket, backlog=ACCEPT_BURST)
         self.socket.listen(BACKLOG)  # asyncio re-listened with the burst size
-        stop = asyncio.Event()
+        hub.attach()
         if handle_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-        with self._guard_lock:
-            self._loop, self._stop = loop, stop
-            quit_now = self._quit
         try:
             if on_ready is not None:
                 on_ready()
-            if not quit_now:
-                await stop.wait()
+            await stop.wait()
         finally:
             server.close()
             app.end_sessions()
