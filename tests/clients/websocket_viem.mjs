@@ -12,10 +12,9 @@ import {
   webSocket,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { counted, run } from "./websocket_pings.mjs";
 
 const [url, address, key] = process.argv.slice(2);
-const GIVE_UP_MS = 60_000; // only stops a hung run; nothing here measures time
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const chain = defineChain({
   id: 31337,
@@ -57,35 +56,12 @@ async function ping(tag, value) {
   return { hash, block: Number(receipt.blockNumber) };
 }
 
-async function until(done, what) {
-  const deadline = Date.now() + GIVE_UP_MS;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(seen)}`);
-    await sleep(20);
-  }
-}
-
-try {
-  // the watchers subscribe in the background: ping with value 0 until each has heard one
-  let rounds = 0;
-  while (!(seen.blocks.length && seen.pending.length && seen.all.length && seen.tagged.length)) {
-    if (++rounds > 100) throw new Error(`watchers never started: ${JSON.stringify(seen)}`);
-    await ping(7, 0);
-    await sleep(50);
-  }
-  const sent = [];
-  for (const [tag, value] of [[7, 100], [8, 200], [7, 300]]) sent.push({ tag, value, ...(await ping(tag, value)) });
-  const counted = (list) => list.filter((e) => e.value > 0).length;
-  await until(
-    () =>
-      sent.every((s) => seen.blocks.some((b) => b.number === s.block) && seen.pending.includes(s.hash)) &&
-      counted(seen.all) === 3 &&
-      counted(seen.tagged) === 2,
-    "the three pings",
-  );
-  console.log(JSON.stringify({ sent, ...seen }));
-  process.exit(0);
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
+await run({
+  seen,
+  ping,
+  started: () => seen.blocks.length && seen.pending.length && seen.all.length && seen.tagged.length,
+  received: (sent) =>
+    sent.every((s) => seen.blocks.some((b) => b.number === s.block) && seen.pending.includes(s.hash)) &&
+    counted(seen.all) === 3 &&
+    counted(seen.tagged) === 2,
+});
