@@ -2,7 +2,7 @@
 
 ``Devnet(fork_url=URL, fork_block_number=N)`` (``og devnet --fork-url URL
 --fork-block-number N``): accounts, code and storage are read from the remote as of block N
-when first needed and kept (fork_state.py, fork_rpc.py); the chain id is the remote's; block
+when first needed and kept (fork_state.py, fork_rpc.py, on disk: fork_cache.py); the chain id is the remote's; block
 numbers and time go on from N. Everything written is local: the remote is only ever read.
 
 The fork point is a local block numbered N: the remote's time, gas limit, base fee and
@@ -26,6 +26,8 @@ from typing import Any
 from eth.constants import ZERO_HASH32
 from eth_utils import to_canonical_address
 
+from . import fork_cache
+from .fork_cache import DiskCache
 from .fork_rpc import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
@@ -91,7 +93,10 @@ class Fork:
                 "archive node"
             )
         self.block = _block(found, number, client.shown)
-        self.remote = Remote(client, number)
+        # on disk only for a block the user pinned (a fork of "latest" is a new block each run)
+        root = fork_cache.directory() if block_number is not None else None
+        disk = None if root is None else DiskCache(root, self.chain_id, self.block.hash)
+        self.remote = Remote(client, number, disk)
 
     @property
     def block_number(self) -> int:
@@ -141,6 +146,8 @@ class Fork:
 
     def close(self) -> None:
         self.remote.client.close()
+        if self.remote.disk is not None:
+            self.remote.disk.close()
 
 
 def _block(found: dict[str, Any], number: int, url: str) -> ForkBlock:

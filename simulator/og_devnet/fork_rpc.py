@@ -9,7 +9,8 @@ or a rate-limit error is retried with backoff; anything else, and a retry that s
 is a ``ForkError`` that names the node, the call and what to do.
 
 What a pinned block holds never changes, so every answer is kept for the life of the process
-(``Remote``): the second read of an account or slot costs a dict lookup.
+(``Remote``): the second read of an account or slot costs a dict lookup; and, for a block the
+user pinned, on disk for the next fork of it (fork_cache.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from eth_hash.auto import keccak
@@ -31,6 +32,9 @@ from eth_utils import to_checksum_address
 from og_alpha import jsonsafe
 
 from .errors import DevnetError
+
+if TYPE_CHECKING:
+    from .fork_cache import DiskCache
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 3
@@ -300,9 +304,10 @@ class Remote:
     """A remote node's state at one block, read on demand and kept: immutable, so nothing
     read is ever read twice."""
 
-    def __init__(self, client: RpcClient, block_number: int) -> None:
+    def __init__(self, client: RpcClient, block_number: int, disk: DiskCache | None = None) -> None:
         self.client = client
         self.block_number = block_number
+        self.disk = disk
         self._tag = hex(block_number)
         self._accounts: dict[bytes, RemoteAccount] = {}
         self._codes: dict[bytes, bytes] = {}
@@ -323,6 +328,12 @@ class Remote:
     def accounts(self, addresses: Sequence[bytes]) -> None:
         """Read the accounts not read yet, all in one batch."""
         missing = list(dict.fromkeys(a for a in addresses if a not in self._accounts))
+        if self.disk is not None:
+            for address in list(missing):
+                kept = self.disk.account(address)
+                if kept is not None:
+                    self._keep(address, RemoteAccount(*kept))
+                    missing.remove(address)
         if not missing:
             return
         calls = []
@@ -347,9 +358,14 @@ class Remote:
                     quantity(nonce, "eth_getTransactionCount", self.url),
                     data(code, "eth_getCode", self.url),
                 )
-                self._accounts[address] = account
-                if account.code:
-                    self._codes[keccak(account.code)] = account.code
+                self._keep(address, account)
+                if self.disk is not None:
+                    self.disk.put_account(address, account.balance, account.nonce, account.code)
+
+    def _keep(self, address: bytes, account: RemoteAccount) -> None:
+        self._accounts[address] = account
+        if account.code:
+            self._codes[keccak(account.code)] = account.code
 
     def code(self, address: bytes, code_hash: bytes) -> bytes | None:
         """The code whose hash is ``code_hash``, if it is ``address``'s on the remote."""
@@ -361,6 +377,10 @@ class Remote:
     def storage(self, address: bytes, slot: int) -> int:
         key = (address, slot)
         found = self._storage.get(key)
+        if found is None and self.disk is not None:
+            found = self.disk.storage(address, slot)
+            if found is not None:
+                self._storage[key] = found
         if found is None:
             shown = to_checksum_address(address)
             value = self.client.call(
@@ -371,6 +391,8 @@ class Remote:
             found = quantity(value, "eth_getStorageAt", self.url)
             with self._lock:
                 self._storage[key] = found
+            if self.disk is not None:
+                self.disk.put_storage(address, slot, found)
         return found
 
     def known(self) -> tuple[int, int]:

@@ -151,13 +151,40 @@ def gateway() -> Iterator[Gateway]:
     server.server_close()
 
 
+@dataclass
+class Served:
+    """A remote a test may change or stop: an in-process devnet behind a real loopback
+    server. ``fork()`` forks it; those forks' connections are closed at the end (the server
+    waits for open ones when it stops)."""
+
+    devnet: Devnet
+    server: DevnetHTTPServer
+    forks: list[Devnet] = field(default_factory=list)
+
+    def fork(self, **options: Any) -> Devnet:
+        devnet = Devnet(fork_url=self.server.url, **options)
+        self.forks.append(devnet)
+        return devnet
+
+
 @pytest.fixture
-def served_remote() -> Iterator[tuple[Devnet, DevnetHTTPServer]]:
-    """A remote this test may stop: an in-process devnet behind a real loopback server."""
+def served_remote() -> Iterator[Served]:
     devnet = Devnet()
     server = DevnetHTTPServer(devnet.node, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield devnet, server
+    served = Served(devnet, server)
+    yield served
+    for fork in served.forks:
+        assert fork.fork is not None
+        fork.fork.close()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def fork_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own fork cache directory (never the user's ~/.cache)."""
+    directory = tmp_path_factory.mktemp("fork-cache")
+    monkeypatch.setenv("OG_FORK_CACHE", str(directory))
+    return directory

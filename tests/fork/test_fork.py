@@ -23,7 +23,6 @@ from og_devnet.fork import ForkError
 from og_devnet.log import InferenceRecord
 from og_devnet.node import RpcError
 from og_devnet.scheduler import TASK
-from og_devnet.server import DevnetHTTPServer
 from tests.conftest import run_onnx
 from tests.fork.conftest import (
     FUNDED,
@@ -35,6 +34,7 @@ from tests.fork.conftest import (
     SLOT0_LATER,
     Gateway,
     Remote,
+    Served,
     send,
 )
 from tests.fork.store import DEPLOY_CODE, RUNTIME, load_data, store_data
@@ -95,6 +95,28 @@ def test_reads_are_batched_and_kept(remote: Remote) -> None:
     assert devnet.web3.eth.get_balance(OUTSIDER) == FUNDED
     assert devnet.web3.eth.get_storage_at(remote.store, 1) == word(7)
     assert client.requests == after  # kept: the pinned block never changes
+
+
+def test_a_pinned_block_is_kept_on_disk_for_the_next_fork(
+    remote: Remote, fork_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = fork(remote)
+    assert first.web3.eth.get_balance(OUTSIDER) == FUNDED
+    assert first.web3.eth.get_storage_at(remote.store, 1) == word(7)
+    pinned = remote.web3.eth.get_block(remote.fork_block)["hash"].hex()
+    assert [p.name for p in (fork_cache / "31337").glob("*.sqlite")] == [f"0x{pinned}.sqlite"]
+
+    again = fork(remote)  # asks only for the chain id, head and block: the rest is on disk
+    assert again.fork.remote.client.requests == 2  # type: ignore[union-attr]
+    assert again.web3.eth.get_balance(OUTSIDER) == FUNDED
+    assert again.web3.eth.get_storage_at(remote.store, 1) == word(7)
+    assert again.web3.eth.get_storage_at(remote.store, 0) == word(SLOT0_AT_FORK)
+    assert again.fork.remote.client.requests == 3  # type: ignore[union-attr]  # slot 0 only
+
+    Devnet(fork_url=remote.url)  # "latest": a new block each run, never kept on disk
+    monkeypatch.setenv("OG_FORK_CACHE", "off")
+    fork(remote)
+    assert len(list((fork_cache / "31337").glob("*.sqlite"))) == 1
 
 
 def test_writes_stay_local_and_the_remote_is_unchanged(remote: Remote) -> None:
@@ -229,10 +251,10 @@ def test_an_unreachable_remote_or_a_block_it_lacks_is_a_clear_error(remote: Remo
 
 
 def test_a_remote_gone_mid_run_fails_the_call_and_changes_nothing(
-    served_remote: tuple[Devnet, DevnetHTTPServer],
+    served_remote: Served,
 ) -> None:
-    _, server = served_remote
-    devnet = Devnet(fork_url=server.url)
+    server = served_remote.server
+    devnet = served_remote.fork()
     devnet.fork.remote.client.retries = 1  # type: ignore[union-attr]
     send(devnet.web3, ACCOUNT0, to=OUTSIDER, value=1)
     head = devnet.chain.head.hash
@@ -249,11 +271,10 @@ def test_a_remote_gone_mid_run_fails_the_call_and_changes_nothing(
 
 
 def test_the_chain_id_is_the_remote_s(
-    served_remote: tuple[Devnet, DevnetHTTPServer],
+    served_remote: Served,
 ) -> None:
-    remote, server = served_remote
-    remote.chain.chain_id = 4242  # a network that is not 31337
-    devnet = Devnet(fork_url=server.url)
+    served_remote.devnet.chain.chain_id = 4242  # a network that is not 31337
+    devnet = served_remote.fork()
     assert devnet.chain_id == devnet.web3.eth.chain_id == 4242
     # the CHAINID opcode too: a contract returning chainid()
     code = bytes.fromhex("4660005260206000f3")
@@ -279,11 +300,10 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("code", ["0x00", "0x60006000fd"], ids=["returns-nothing", "reverts"])
 def test_a_fork_of_a_network_whose_scheduler_cannot_list_tasks_still_runs(
-    served_remote: tuple[Devnet, DevnetHTTPServer], code: str
+    served_remote: Served, code: str
 ) -> None:
-    remote, server = served_remote
-    remote.node.request("anvil_setCode", [WORKFLOW_SCHEDULER_ADDRESS, code])
-    devnet = Devnet(fork_url=server.url)
+    served_remote.devnet.node.request("anvil_setCode", [WORKFLOW_SCHEDULER_ADDRESS, code])
+    devnet = served_remote.fork()
     assert devnet.web3.eth.get_code(WORKFLOW_SCHEDULER_ADDRESS) == bytes.fromhex(code[2:])
     assert devnet.scheduler.tasks() == []
     send(devnet.web3, ACCOUNT0, to=OUTSIDER, value=1)

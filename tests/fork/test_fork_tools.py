@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from web3 import HTTPProvider, Web3
 
-from og_devnet import Devnet
 from og_devnet.boot import build
-from og_devnet.server import DevnetHTTPServer
 from og_devnet.statefile import StateFileError
 from tests.conftest import MODELS
-from tests.fork.conftest import OUTSIDER, SLOT0_AT_FORK, Remote
+from tests.fork.conftest import OUTSIDER, SLOT0_AT_FORK, Remote, Served
 from tests.server.conftest import OG, start_node
 
 pytest_plugins = ["pytester"]
@@ -24,12 +22,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def test_a_state_restart_forks_the_block_the_journal_was_written_on(
-    served_remote: tuple[Devnet, DevnetHTTPServer], tmp_path: Path
+    served_remote: Served, tmp_path: Path
 ) -> None:
-    remote, server = served_remote
+    remote, server = served_remote.devnet, served_remote.server
     remote.mine(3)
     state = str(tmp_path / "fork.jsonl")
     node, _ = build(fork_url=server.url, state=state)
+    served_remote.forks.append(node.devnet)
     assert node.devnet.fork is not None and node.devnet.fork.block_number == 3
     node.request("anvil_setBalance", [OUTSIDER, hex(7)])
     node.request("evm_mine", [])
@@ -39,6 +38,7 @@ def test_a_state_restart_forks_the_block_the_journal_was_written_on(
     remote.mine(5)  # the remote moves on: its latest is now block 8
 
     again, replayed = build(state=state)  # no --fork-url: the journal's URL and block
+    served_remote.forks.append(again.devnet)
     assert again.devnet.fork is not None and again.devnet.fork.block_number == 3
     assert again.devnet.chain.head.hash == head and replayed == 2
     assert again.devnet.web3.eth.get_balance(OUTSIDER) == 7
@@ -46,6 +46,7 @@ def test_a_state_restart_forks_the_block_the_journal_was_written_on(
     again.journal.close()
 
     same, _ = build(fork_url=server.url, state=state)  # the URL again, the block from the journal
+    served_remote.forks.append(same.devnet)
     assert same.devnet.chain.head.hash == head
     assert same.journal is not None
     same.journal.close()
