@@ -161,3 +161,19 @@ def test_web3_http_provider_works_unchanged(node: Node) -> None:
     web3 = Web3(HTTPProvider(node.url))
     assert web3.eth.chain_id == 31337
     assert web3.eth.get_block("latest")["number"] == 0
+
+
+def test_websocket_handshakes_from_pages_need_cors_too(node_factory: Callable[..., Node]) -> None:
+    """Browsers open WebSockets cross-origin without any preflight: Origin is the only guard."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    node = node_factory("--cors", APP)
+    url = "ws" + node.url.removeprefix("http")
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, origin=EVIL, open_timeout=30)  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
+    for origin in (APP, None):  # the allowed page, and a program (which sends no Origin)
+        with connect(url, origin=origin, open_timeout=30) as ws:  # type: ignore[arg-type]
+            ws.send(CHAIN_ID.decode())
+            assert json.loads(ws.recv(timeout=30)) == OK
