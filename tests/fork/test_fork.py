@@ -81,6 +81,9 @@ def test_reads_the_remote_state_as_of_the_pinned_block(remote: Remote) -> None:
     with pytest.raises(RpcError, match=f"before block {block}, where this devnet forked"):
         devnet.node.request("eth_getBalance", [OUTSIDER, hex(block - 1)])
     assert web3.eth.get_block("earliest")["number"] == block
+    # a proof against the local tries would prove the wrong state: refused, saying where to ask
+    with pytest.raises(RpcError, match=f"not served by a fork.*{remote.url}"):
+        devnet.node.request("eth_getProof", [remote.store, ["0x0"], "latest"])
 
 
 def test_reads_are_batched_and_kept(remote: Remote) -> None:

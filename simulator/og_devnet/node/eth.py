@@ -155,6 +155,11 @@ class Eth:
 
     def get_proof(self, p: list[Any]) -> dict[str, Any]:
         arity("eth_getProof", p, 3)
+        if self.chain.fork is not None:
+            raise server_error(
+                "eth_getProof is not served by a fork: its tries hold only what changed here, "
+                f"not the remote's state; ask the node it forked ({self.chain.fork.shown_url})"
+            )
         account = params.address(at(p, 0, "address"), "address")
         keys = at(p, 1, "storage keys")
         if not isinstance(keys, list):
