@@ -323,8 +323,8 @@ class Dev:
             forking = {k: v for k, v in forking.items() if v is not None}
         if forking:
             raise invalid_params(
-                "reset with forking is not supported by og devnet: start it with the state you "
-                "want instead"
+                "reset with forking is not supported by og devnet: start it with the fork you "
+                "want instead (og devnet --fork-url URL --fork-block-number N)"
             )
         keep_models, keep_prices = self.devnet.models.state(), self.devnet.prices.state()
         self.devnet.revert(self.devnet.genesis)
