@@ -15,6 +15,7 @@ user pinned, on disk for the next fork of it (fork_cache.py).
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import re
@@ -102,8 +103,6 @@ class RpcClient:
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._headers = {"Content-Type": "application/json", "User-Agent": "og-devnet-fork"}
         if parts.username or parts.password:
-            import base64
-
             token = f"{parts.username or ''}:{parts.password or ''}".encode()
             self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
         self.timeout = timeout
@@ -170,14 +169,14 @@ class RpcClient:
                 if status != 200:
                     raise ForkError(
                         f"{self.shown} answered HTTP {status} while the devnet was reading "
-                        f"{what}; check --fork-url (it must be the node's JSON-RPC endpoint)"
+                        f"{what}; check the fork URL (it must be the node's JSON-RPC endpoint)"
                     )
                 try:
                     answer = jsonsafe.loads(data)
                 except (ValueError, UnicodeDecodeError):
                     raise ForkError(
                         f"{self.shown} answered {what} with something that is not JSON; "
-                        "check --fork-url (it must be the node's JSON-RPC endpoint)"
+                        "check the fork URL (it must be the node's JSON-RPC endpoint)"
                     ) from None
                 if _rate_limited(answer):
                     raise _Transient("rate limited")
