@@ -401,7 +401,7 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_model_cid)
     a = m.add_parser("add", parents=[common], help="add a model to the devnet")
     a.add_argument("file")
-    a.add_argument("--cid", help="register under this id (e.g. its real Model Hub id)")
+    a.add_argument("--cid", help="check that the file is this CID (a model is known by its own)")
     a.set_defaults(func=cmd_model_add)
     pull = m.add_parser(
         "pull", help="fetch a model by CID into the model cache, checked, for off-line use"
