@@ -26,8 +26,8 @@ from aiohttp.web_protocol import RequestHandler
 from og_alpha import jsonsafe
 
 from .http_guard import Guard, Refusal
-from .node import MAX_BATCH, Node, RpcError
-from .node.core import _ABSENT, _dump, _error, _valid_id
+from .node import MAX_BATCH, Node
+from .node.core import answer, dump, error_response
 from .node.errors import INTERNAL_ERROR, INVALID_REQUEST
 from .subscriptions import METHODS, Hub, Session
 
@@ -70,7 +70,7 @@ class _Protocol(RequestHandler):
         else:
             first = (message or getattr(exc, "message", "") or "").strip().split("\n", 1)[0]
             text, code = f"bad HTTP request: {first.rstrip(':') or 'unreadable'}", INVALID_REQUEST
-        response = json_response(status, _dump(_error(None, code, text)))
+        response = json_response(status, dump(error_response(None, code, text)))
         response.force_close()
         return response
 
@@ -102,8 +102,8 @@ class Connections(web.Server):
             self._connections[victim].close()
             return
         del self._since[handler]
-        body = _dump(
-            _error(
+        body = dump(
+            error_response(
                 None,
                 INVALID_REQUEST,
                 f"too many open connections (the limit is {self.max_connections}): close "
@@ -164,7 +164,7 @@ class App:
                 raise
             except Exception:  # noqa: BLE001 - a bug answers an error, never a traceback
                 response = json_response(
-                    500, _dump(_error(None, INTERNAL_ERROR, "internal server error"))
+                    500, dump(error_response(None, INTERNAL_ERROR, "internal server error"))
                 )
         if self.verbose:
             print(
@@ -252,7 +252,7 @@ class App:
             return await self._run(self.node.handle_body, body)
         if isinstance(request, dict) and request.get("method") in METHODS:
             single = self._subscription_call(request, session)
-            return None if single is None else _dump(single)
+            return None if single is None else dump(single)
         if not (
             isinstance(request, list)
             and 0 < len(request) <= MAX_BATCH
@@ -267,29 +267,14 @@ class App:
                 one = await self._run(self.node.handle, item)
             if one is not None:
                 answers.append(one)
-        return _dump(answers) if answers else None
+        return dump(answers) if answers else None
 
     def _subscription_call(
         self, request: dict[str, Any], session: Session | None
     ) -> dict[str, Any] | None:
-        """The JSON-RPC envelope around the hub, as the node's ``handle`` does it."""
-        request_id = request.get("id", _ABSENT)
-        if request_id is not _ABSENT and not _valid_id(request_id):
-            return _error(
-                None, INVALID_REQUEST, "invalid request: id must be a string, number or null"
-            )
-        echo = None if request_id is _ABSENT else request_id
-        if request.get("jsonrpc") != "2.0":
-            return _error(echo, INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
-        try:
-            result = self.hub.call(session, request["method"], request.get("params", []))
-        except RpcError as exc:
-            if request_id is _ABSENT:
-                return None
-            return {"jsonrpc": "2.0", "id": request_id, "error": exc.to_json()}
-        if request_id is _ABSENT:
-            return None
-        return {"jsonrpc": "2.0", "id": request_id, "result": result}
+        """eth_subscribe/eth_unsubscribe in the node's envelope, answered by the hub here on
+        the event loop (the node's lock may be held by an EVM call in a worker thread)."""
+        return answer(request, lambda method, params: self.hub.call(session, method, params))
 
     # --- WebSocket --------------------------------------------------------------------------
     async def _websocket(self, request: web.BaseRequest) -> web.StreamResponse:

@@ -25,7 +25,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from .node.core import _dump, _error
+from .node.core import dump, error_response
 from .node.errors import INVALID_REQUEST
 
 MAX_BODY = 64 * 1024 * 1024  # an og_addModel carries a base64 model
@@ -45,7 +45,7 @@ class Refusal:
     headers: tuple[tuple[str, str], ...] = ()
 
     def body(self) -> bytes:
-        return _dump(_error(None, INVALID_REQUEST, self.message))
+        return dump(error_response(None, INVALID_REQUEST, self.message))
 
 
 def is_loopback(host: str) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import rlp
 
-from .node.core import _dump
+from .node.core import dump
 from .node.errors import METHOD_NOT_FOUND, RpcError, invalid_params, server_error
 from .node.logs import block_logs
 from .node.params import LogFilter, log_filter
@@ -212,7 +212,7 @@ class Hub:
 
 
 def _notification(subscription_id: str, result: Any) -> str:
-    return _dump(
+    return dump(
         {
             "jsonrpc": "2.0",
             "method": "eth_subscription",

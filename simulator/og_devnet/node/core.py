@@ -127,6 +127,8 @@ class Node:
             **StateMethods(self).methods(),
             **Og(self).methods(),
             **self.tracing.methods(),
+            "eth_subscribe": _needs_websocket,
+            "eth_unsubscribe": _needs_websocket,
         }
 
     # --- accounts ------------------------------------------------------------------------------
@@ -221,53 +223,69 @@ class Node:
     # --- the envelope --------------------------------------------------------------------------
     def handle(self, request: Any) -> dict[str, Any] | None:
         """One parsed request object to its response (None for a notification)."""
-        if not isinstance(request, dict):
-            return _error(None, INVALID_REQUEST, "invalid request: expected a JSON object")
-        request_id = request.get("id", _ABSENT)
-        if request_id is not _ABSENT and not _valid_id(request_id):
-            return _error(
-                None, INVALID_REQUEST, "invalid request: id must be a string, number or null"
-            )
-        echo = None if request_id is _ABSENT else request_id
-        if request.get("jsonrpc") != "2.0":
-            return _error(echo, INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
-        method = request.get("method")
-        if not isinstance(method, str):
-            return _error(echo, INVALID_REQUEST, "invalid request: method must be a string")
-        params = request.get("params", [])
-        try:
-            result = self.request(method, params)
-        except RpcError as exc:
-            if request_id is _ABSENT:
-                return None
-            return {"jsonrpc": "2.0", "id": request_id, "error": exc.to_json()}
-        if request_id is _ABSENT:
-            return None
-        return {"jsonrpc": "2.0", "id": request_id, "result": result}
+        return answer(request, self.request)
 
     def handle_body(self, body: bytes) -> bytes | None:
         """A request body (single or batch) to a response body (None: nothing to answer)."""
         try:
             request = jsonsafe.loads(body)
         except jsonsafe.JSONLimitError as exc:
-            return _dump(_error(None, PARSE_ERROR, f"parse error: {exc}"))
+            return dump(error_response(None, PARSE_ERROR, f"parse error: {exc}"))
         except (ValueError, UnicodeDecodeError) as exc:
-            return _dump(_error(None, PARSE_ERROR, f"parse error: {without_reprs(str(exc))}"))
+            return dump(
+                error_response(None, PARSE_ERROR, f"parse error: {without_reprs(str(exc))}")
+            )
         if isinstance(request, list):
             if not request:
-                return _dump(_error(None, INVALID_REQUEST, "invalid request: empty batch"))
+                return dump(error_response(None, INVALID_REQUEST, "invalid request: empty batch"))
             if len(request) > MAX_BATCH:
-                return _dump(
-                    _error(
+                return dump(
+                    error_response(
                         None,
                         INVALID_REQUEST,
                         f"invalid request: batch of {len(request)} exceeds the limit of {MAX_BATCH}",
                     )
                 )
             answers = [a for a in (self.handle(r) for r in request) if a is not None]
-            return _dump(answers) if answers else None
+            return dump(answers) if answers else None
         answer = self.handle(request)
-        return None if answer is None else _dump(answer)
+        return None if answer is None else dump(answer)
+
+
+def _needs_websocket(params: list[Any]) -> Any:
+    raise RpcError(
+        METHOD_NOT_FOUND,
+        "notifications not supported: eth_subscribe needs a WebSocket connection (ws:// on "
+        "og devnet's port); in-process, poll with eth_newFilter / eth_getFilterChanges",
+    )
+
+
+def answer(request: Any, call: Callable[[str, Any], Any]) -> dict[str, Any] | None:
+    """The JSON-RPC 2.0 envelope around ``call(method, params)``: the request checked, the id
+    echoed, errors as error objects, notifications (no id) never answered. The server's
+    subscription methods go through the same envelope with their own ``call``."""
+    if not isinstance(request, dict):
+        return error_response(None, INVALID_REQUEST, "invalid request: expected a JSON object")
+    request_id = request.get("id", _ABSENT)
+    if request_id is not _ABSENT and not _valid_id(request_id):
+        return error_response(
+            None, INVALID_REQUEST, "invalid request: id must be a string, number or null"
+        )
+    echo = None if request_id is _ABSENT else request_id
+    if request.get("jsonrpc") != "2.0":
+        return error_response(echo, INVALID_REQUEST, 'invalid request: "jsonrpc" must be "2.0"')
+    method = request.get("method")
+    if not isinstance(method, str):
+        return error_response(echo, INVALID_REQUEST, "invalid request: method must be a string")
+    try:
+        result = call(method, request.get("params", []))
+    except RpcError as exc:
+        if request_id is _ABSENT:
+            return None
+        return {"jsonrpc": "2.0", "id": request_id, "error": exc.to_json()}
+    if request_id is _ABSENT:
+        return None
+    return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
 
 def _valid_id(value: Any) -> bool:
@@ -278,9 +296,9 @@ def _valid_id(value: Any) -> bool:
     )
 
 
-def _error(request_id: Any, code: int, message: str) -> dict[str, Any]:
+def error_response(request_id: Any, code: int, message: str) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
 
 
-def _dump(value: Any) -> bytes:
+def dump(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
