@@ -297,17 +297,22 @@ def cmd_advance(args: argparse.Namespace) -> None:
         devnet = session.node.devnet
         progress = None if args.json or not sys.stderr.isatty() else _progress
         with session.node.lock:
-            runs = devnet.advance(args.seconds, progress)
+            report = devnet.advance(args.seconds, progress)
             if session.node.journal is not None:
                 session.node.journal.append("og_advanceTime", [args.seconds])
         if progress is not None:
             print(file=sys.stderr)
-        result = {"runs": runs, "timestamp": devnet.now, "block": devnet.block_number}
+        result = {**report.to_json(), "timestamp": devnet.now, "block": devnet.block_number}
+    failures = "".join(
+        f"\n  FAILED task {f['task_id']} ({f['contract_address']}) due {f['due_time']}: {f['error']}"
+        for f in result["failed"]
+    )
     _print(
         args,
         result,
-        f"ran {result['runs']} scheduled workflow run(s); chain time "
-        f"{result['timestamp']}, block {result['block']}",
+        f"ran {result['runs']} scheduled workflow run(s), {result['succeeded']} succeeded, "
+        f"{len(result['failed'])} failed; chain time {result['timestamp']}, block "
+        f"{result['block']}{failures}",
     )
 
 
