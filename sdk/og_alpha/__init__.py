@@ -18,6 +18,7 @@ from .errors import (
     InputError,
     NetworkError,
     OpenGradientError,
+    ReceiptTimeout,
     RevertError,
     WorkflowError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Network",
     "NetworkError",
     "OpenGradientError",
+    "ReceiptTimeout",
     "RevertError",
     "SchedulerParams",
     "WorkflowError",
