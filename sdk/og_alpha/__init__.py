@@ -26,6 +26,7 @@ from .networks import NETWORKS, Network, connect, resolve
 from .types import (
     CandleOrder,
     CandleType,
+    FixedPoint,
     HistoricalInputQuery,
     InferenceMode,
     InferenceResult,
@@ -43,6 +44,7 @@ __all__ = [
     "CandleOrder",
     "CandleType",
     "ConfigurationError",
+    "FixedPoint",
     "HistoricalInputQuery",
     "InferenceError",
     "InferenceMode",

@@ -123,7 +123,9 @@ class Alpha:
         output, inference_id = self._inference_output(sent.receipt)
         if output.is_empty() and inference_id is not None:
             output = self._fetch_result(inference_id, sent.transaction_hash, what)
-        return InferenceResult(sent.transaction_hash, output.as_dict(), inference_id)
+        return InferenceResult(
+            sent.transaction_hash, output.as_dict(), inference_id, output.fixed_point
+        )
 
     def _fetch_result(self, inference_id: str, tx_hash: str, what: str) -> ModelOutput:
         """The result from the node API; the transaction is mined by now, so a failure here

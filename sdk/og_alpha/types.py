@@ -1,8 +1,16 @@
-"""Public value types of the Alpha API (names and fields as the network's SDK documents them)."""
+"""Public value types of the Alpha API: the official SDK's names, fields and behaviour.
+
+Each type takes the same arguments as its namesake in the official ``opengradient`` package
+(``opengradient.types``) and has at least its fields, so code written for one runs on the
+other. What is added (``FixedPoint``, ``ModelOutput.fixed_point``,
+``InferenceResult.inference_id``) has defaults and changes nothing for such code.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
@@ -75,14 +83,47 @@ class SchedulerParams:
         return int(now) + self.duration_seconds
 
 
+@dataclass(frozen=True)
+class FixedPoint:
+    """A number tensor exactly as the chain carries it: element ``i`` is
+    ``values[i] * 10**-decimals[i]``, row-major in ``shape``.
+
+    ``ModelOutput.numbers`` holds these rounded to float32 (the official SDK's type); this is
+    for when the rounding matters: integers beyond 2**24, prices with many digits, float64
+    models. ``to_decimal()`` gives the exact values.
+    """
+
+    values: tuple[int, ...]
+    decimals: tuple[int, ...]
+    shape: tuple[int, ...]
+
+    def to_decimal(self) -> np.ndarray:
+        """The exact values as ``decimal.Decimal`` objects, in ``shape`` (dtype object)."""
+        flat = np.empty(len(self.values), dtype=object)
+        for i, (value, decimals) in enumerate(zip(self.values, self.decimals, strict=True)):
+            # the tuple form is exact: Decimal arithmetic would round to 28 digits
+            digits = tuple(int(c) for c in str(abs(value)))
+            flat[i] = Decimal((int(value < 0), digits, -int(decimals)))
+        if math.prod(self.shape) == flat.size:
+            return flat.reshape(self.shape)
+        return flat
+
+
 @dataclass
 class ModelOutput:
-    """A decoded model output: numeric tensors, string tensors and parsed JSON values."""
+    """A decoded model output, as the official SDK gives it.
+
+    ``numbers``: float32 arrays, whatever the values (the exact values are in
+    ``fixed_point``); ``strings``: str arrays; ``jsons``: ``np.array`` of each parsed JSON
+    value (a 0-d object array where numpy cannot make an array of it, or holding the text
+    when it is not JSON).
+    """
 
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
     strings: dict[str, np.ndarray] = field(default_factory=dict)
-    jsons: dict[str, Any] = field(default_factory=dict)
+    jsons: dict[str, np.ndarray] = field(default_factory=dict)
     is_simulation_result: bool = False
+    fixed_point: dict[str, FixedPoint] = field(default_factory=dict, repr=False)
 
     def is_empty(self) -> bool:
         return not (self.numbers or self.strings or self.jsons)
@@ -96,20 +137,26 @@ class ModelOutput:
             return NotImplemented
         return (
             self.is_simulation_result == other.is_simulation_result
-            and self.jsons == other.jsons
+            and self.fixed_point == other.fixed_point
             and _same_arrays(self.numbers, other.numbers)
             and _same_arrays(self.strings, other.strings)
+            and _same_arrays(self.jsons, other.jsons)
         )
 
 
 def _same_arrays(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
-    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    return a.keys() == b.keys() and all(
+        a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]) for k in a
+    )
 
 
 @dataclass
 class InferenceResult:
-    """What ``Alpha.infer`` returns: the transaction hash and the outputs by tensor name."""
+    """What ``Alpha.infer`` returns: the transaction hash (``0x`` hex) and the outputs by
+    tensor name; ``inference_id`` is the network's id of the inference, ``fixed_point`` the
+    exact values of the number outputs (see :class:`FixedPoint`)."""
 
     transaction_hash: str
-    model_output: dict[str, Any]
+    model_output: dict[str, np.ndarray]
     inference_id: str | None = None
+    fixed_point: dict[str, FixedPoint] = field(default_factory=dict, repr=False)

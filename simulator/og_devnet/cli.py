@@ -42,11 +42,14 @@ def _jsonable(value: Any) -> Any:
         return {
             "numbers": _jsonable(value.numbers),
             "strings": _jsonable(value.strings),
-            "jsons": value.jsons,
+            "jsons": _jsonable(value.jsons),
             "is_simulation_result": value.is_simulation_result,
         }
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        # each value's shortest float32 decimal: 4.1, not the float64 4.099999904632568
+        return np.array([float(str(x)) for x in value.ravel()]).reshape(value.shape).tolist()
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _jsonable(value.tolist())
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
