@@ -257,7 +257,8 @@ class Alpha:
             ) from None
 
     def read_workflow_history(self, contract_address: str, num_results: int) -> list[ModelOutput]:
-        """The ``num_results`` most recent results, most recent first."""
+        """The ``num_results`` most recent results (fewer if it has run fewer times), most
+        recent first."""
         if isinstance(num_results, bool) or not isinstance(num_results, int) or num_results < 1:
             raise InputError(f"num_results must be a positive int, got {num_results!r}")
         address = self._workflow(contract_address)
@@ -270,13 +271,9 @@ class Alpha:
                 f"{address} is not a workflow: getLastInferenceResults() "
                 f"returned {len(raw)} unreadable bytes"
             ) from None
-        # The network's own PriceHistoryInference bytecode returns the last n oldest first;
-        # this SDK promises most recent first whichever contract holds them: the latest
-        # result tells the order.
-        if len(outputs) > 1 and outputs[0] != outputs[-1]:
-            latest = self.read_workflow_result(address)
-            if outputs[-1] == latest and outputs[0] != latest:
-                outputs.reverse()
+        # The workflow contract (the network's, and the one new_workflow deploys, which has
+        # its ABI and semantics) returns them oldest first.
+        outputs.reverse()
         return outputs
 
     def _workflow(self, contract_address: str) -> str:

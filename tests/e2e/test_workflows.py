@@ -92,6 +92,28 @@ def test_scheduled_workflow_runs_every_minute_and_history_matches_onnxruntime(
     assert alpha.read_workflow_result(address) == history[0]
 
 
+def test_history_is_most_recent_first_when_first_and_last_results_are_equal(
+    og_devnet: Devnet,
+) -> None:
+    """Runs giving A, B, C, A: the contract holds them oldest first and the SDK reverses
+    them, knowing the order; a guess from comparing the ends would see A == A and keep
+    the contract's order."""
+    cid = og_devnet.models.add(MODELS / "ohlc.onnx")
+    alpha = og_devnet.alpha()
+    address = alpha.new_workflow(cid, eth_query(), "open_high_low_close")
+    for price in (1.5, 2.5, 3.5, 1.5):
+        og_devnet.faults.set_output(cid, {"price": np.array([price], np.float32)})
+        assert alpha.run_workflow(address).numbers["price"].tolist() == [price]
+    history = alpha.read_workflow_history(address, 4)
+    assert [o.numbers["price"].tolist() for o in history] == [[1.5], [3.5], [2.5], [1.5]]
+    assert [o.numbers["price"].tolist() for o in alpha.read_workflow_history(address, 3)] == [
+        [1.5],
+        [3.5],
+        [2.5],
+    ]
+    assert alpha.read_workflow_history(address, 1) == [alpha.read_workflow_result(address)]
+
+
 def test_no_runs_after_the_end_time(og_devnet: Devnet) -> None:
     address = deploy(og_devnet, SchedulerParams(frequency=600, duration_hours=1))
     assert og_devnet.advance(5 * 3600) == 6
