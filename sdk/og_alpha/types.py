@@ -9,6 +9,7 @@ other. What is added (``FixedPoint``, ``ModelOutput.fixed_point``,
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum
@@ -40,7 +41,7 @@ class CandleType(IntEnum):
     VOLUME = 4
 
 
-@dataclass(frozen=True)
+@dataclass
 class HistoricalInputQuery:
     """Which candles a workflow feeds its model: the last ``total_candles`` of a pair."""
 
@@ -67,9 +68,18 @@ class HistoricalInputQuery:
         return cls(base, quote, total, duration, CandleOrder(order), [CandleType(t) for t in types])
 
 
-@dataclass(frozen=True)
+SCHEDULE_DEFAULTS = {"frequency": 600, "duration_hours": 2}  # the official from_dict's
+
+
+@dataclass
 class SchedulerParams:
-    """Run a workflow every ``frequency`` seconds for ``duration_hours`` hours."""
+    """Run a workflow every ``frequency`` seconds for ``duration_hours`` hours.
+
+    ``end_time`` is the official SDK's: the wall clock now plus the duration, what it
+    registers. ``Alpha.new_workflow`` registers ``ends_at(chain time)`` instead: the same on
+    the live network (its blocks follow the wall clock), and on a devnet, whose clock is
+    virtual, the only end that makes a schedule last ``duration_hours`` of chain time.
+    """
 
     frequency: int
     duration_hours: int
@@ -78,9 +88,23 @@ class SchedulerParams:
     def duration_seconds(self) -> int:
         return int(self.duration_hours) * 3600
 
-    def end_time(self, now: int) -> int:
-        """End time (unix seconds) for a schedule that starts at ``now`` (chain time)."""
+    @property
+    def end_time(self) -> int:
+        """Unix seconds at which a schedule registered now ends, by the wall clock."""
+        return self.ends_at(int(time.time()))
+
+    def ends_at(self, now: int) -> int:
+        """Unix seconds at which a schedule starting at ``now`` ends."""
         return int(now) + self.duration_seconds
+
+    @staticmethod
+    def from_dict(data: dict[str, int] | None) -> SchedulerParams | None:
+        """``SchedulerParams`` from ``{"frequency": s, "duration_hours": h}``, missing keys
+        taking the official defaults (600 s, 2 h); None for None."""
+        if data is None:
+            return None
+        merged = {**SCHEDULE_DEFAULTS, **data}
+        return SchedulerParams(merged["frequency"], merged["duration_hours"])
 
 
 @dataclass(frozen=True)
