@@ -8,9 +8,9 @@ official module's constants, so code written for either runs unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, overload
+from typing import Any, TypeVar, get_overloads, overload
 
 from eth_abi import decode, encode
 from eth_account.signers.local import LocalAccount
@@ -29,7 +29,14 @@ from .contracts import (
     abi,
     bytecode,
 )
-from .errors import InferenceError, InputError, NetworkError, RevertError, WorkflowError
+from .errors import (
+    InferenceError,
+    InputError,
+    NetworkError,
+    OpenGradientError,
+    RevertError,
+    WorkflowError,
+)
 from .networks import DEFAULT_API_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_URL
 from .node_api import DEFAULT_API_TIMEOUT, Fetch, fetch_inference_result, http_fetch
 from .transactions import (
@@ -50,6 +57,7 @@ INFER_GAS_FACTOR = 3  # the public client sends 3x the estimate
 DEPLOY_GAS_FACTOR = 1.2
 REGISTER_GAS = 300_000
 RUN_GAS_FACTOR = 3
+T = TypeVar("T")
 
 
 class Alpha:
@@ -102,7 +110,7 @@ class Alpha:
     ) -> None: ...
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        given = client_arguments(args, kwargs)
+        given = client_arguments(get_overloads(Alpha.__init__), args, kwargs)
         self.blockchain: Web3 = given.blockchain
         self.wallet_account: LocalAccount = given.account
         self.inference_hub_contract_address = given.hub_address
@@ -157,7 +165,7 @@ class Alpha:
             what,
             max_retries=5 if max_retries is None else max_retries,
         )
-        output, inference_id = self._inference_output(sent.receipt)
+        output, inference_id = self._inference_output(sent.receipt, sent.transaction_hash, what)
         if output.is_empty() and inference_id is not None:
             output = self._fetch_result(inference_id, sent.transaction_hash, what)
         return InferenceResult(
@@ -178,7 +186,9 @@ class Alpha:
                 transaction_hash=tx_hash,
             ) from None
 
-    def _inference_output(self, receipt: Any) -> tuple[ModelOutput, str | None]:
+    def _inference_output(
+        self, receipt: Any, tx_hash: str, what: str
+    ) -> tuple[ModelOutput, str | None]:
         output = ModelOutput()
         inference_id = None
         hub = self.inference_hub_contract_address.lower()
@@ -187,13 +197,27 @@ class Alpha:
             if not topics:
                 continue
             if log["address"].lower() == hub and bytes(topics[0]) == wire.INFERENCE_RESULT_TOPIC:
-                output = wire.decode_model_output(bytes(log["data"]))
+                output = _decoded(
+                    wire.decode_model_output,
+                    bytes(log["data"]),
+                    OpenGradientError(
+                        f"{what}: the hub's InferenceResult event in mined transaction "
+                        f"{tx_hash} holds no ModelOutput; do not send it again"
+                    ),
+                )
             elif (
                 log["address"].lower() == INFERENCE_PRECOMPILE_ADDRESS.lower()
                 and bytes(topics[0]) == wire.MODEL_INFERENCE_EVENT_TOPIC
             ):
                 # The event's first field is the id; decode only it, not the whole request.
-                inference_id = decode(["string"], bytes(log["data"]))[0]
+                inference_id = _decoded(
+                    lambda data: str(decode(["string"], data)[0]),
+                    bytes(log["data"]),
+                    OpenGradientError(
+                        f"{what}: the ModelInferenceEvent in mined transaction "
+                        f"{tx_hash} holds no inference id; do not send it again"
+                    ),
+                )
         return output, inference_id
 
     # --- workflows -------------------------------------------------------------------------
@@ -245,7 +269,7 @@ class Alpha:
             ) from None
         except NetworkError as exc:
             # The deployment is mined: the caller needs its address to register by hand.
-            raise NetworkError(
+            raise type(exc)(  # a ReceiptTimeout stays one
                 f"workflow deployed at {address} but its schedule may not be registered: {exc}",
                 may_have_been_sent=exc.may_have_been_sent,
                 transaction_hash=exc.transaction_hash,
@@ -275,7 +299,15 @@ class Alpha:
                 and log["topics"]
                 and bytes(log["topics"][0]) == wire.WORKFLOW_RESULT_EMITTED_TOPIC
             ):
-                return wire.decode_model_output(bytes(log["data"]))
+                return _decoded(
+                    wire.decode_model_output,
+                    bytes(log["data"]),
+                    WorkflowError(
+                        f"{what}: the result event of mined transaction "
+                        f"{sent.transaction_hash} holds no ModelOutput",
+                        transaction_hash=sent.transaction_hash,
+                    ),
+                )
         raise WorkflowError(f"{what}: transaction {sent.transaction_hash} emitted no result")
 
     def read_workflow_result(self, contract_address: str) -> ModelOutput:
@@ -284,13 +316,14 @@ class Alpha:
         raw = self._tx.call(
             address, wire.WORKFLOW_GET_RESULT, WorkflowError, f"reading workflow {address}"
         )
-        try:
-            return wire.decode_model_output(raw)
-        except Exception:  # noqa: BLE001
-            raise WorkflowError(
+        return _decoded(
+            wire.decode_model_output,
+            raw,
+            WorkflowError(
                 f"{address} is not a workflow: getInferenceResult() returned "
                 f"{len(raw)} unreadable bytes"
-            ) from None
+            ),
+        )
 
     def read_workflow_history(self, contract_address: str, num_results: int) -> list[ModelOutput]:
         """The ``num_results`` most recent results (fewer if it has run fewer times), most
@@ -300,13 +333,14 @@ class Alpha:
         address = self._workflow(contract_address)
         data = wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [num_results])
         raw = self._tx.call(address, data, WorkflowError, f"reading workflow {address}")
-        try:
-            outputs = wire.decode_model_outputs(raw)
-        except Exception:  # noqa: BLE001
-            raise WorkflowError(
+        outputs = _decoded(
+            wire.decode_model_outputs,
+            raw,
+            WorkflowError(
                 f"{address} is not a workflow: getLastInferenceResults() "
                 f"returned {len(raw)} unreadable bytes"
-            ) from None
+            ),
+        )
         # The workflow contract (the network's, and the one new_workflow deploys, which has
         # its ABI and semantics) returns them oldest first.
         outputs.reverse()
@@ -322,6 +356,15 @@ class Alpha:
         if not bytes(code):
             raise WorkflowError(f"no workflow at {address}: the address holds no contract")
         return address
+
+
+def _decoded(decoder: Callable[[bytes], T], data: bytes, error: OpenGradientError) -> T:
+    """``decoder(data)``, or ``error`` when the bytes are not what the network's contracts
+    send: an SDK error saying so, never an eth-abi exception from deep inside."""
+    try:
+        return decoder(data)
+    except Exception:  # noqa: BLE001 - any decoding failure means the same to the caller
+        raise error from None
 
 
 # The official module's constants, importable from here as from opengradient.client.alpha.

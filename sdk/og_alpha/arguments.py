@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -17,17 +18,14 @@ from eth_utils import is_address, to_checksum_address
 from web3 import HTTPProvider, Web3
 
 from . import wire
-from .contracts import DEFAULT_INFERENCE_CONTRACT_ADDRESS
 from .errors import InputError
 from .networks import (
-    DEFAULT_API_URL,
-    DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RPC_URL,
     Network,
     account_for,
 )
-from .node_api import DEFAULT_API_TIMEOUT, Fetch
-from .transactions import DEFAULT_RECEIPT_TIMEOUT, positive_seconds
+from .node_api import Fetch
+from .transactions import positive_seconds
 from .types import CandleOrder, CandleType, HistoricalInputQuery, InferenceMode, SchedulerParams
 
 # 32 bytes of hex: a private key (or a hash). Such a string passed where an address belongs is
@@ -52,61 +50,68 @@ class ClientArguments:
     api_timeout: float
 
 
-def client_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> ClientArguments:
-    """``Alpha(*args, **kwargs)`` in whichever form it was called: the key form when a
-    ``private_key`` is given or the first argument is a string, else the ``Web3`` form. A call
-    that fits neither is an ``InputError`` that shows both."""
+def client_arguments(
+    forms: Sequence[Callable[..., Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> ClientArguments:
+    """``Alpha(*args, **kwargs)`` in whichever of its two overloads it was called (``forms``:
+    the Web3 form, then the key form; their signatures are the one definition of the
+    parameters and defaults). The key form when a ``private_key`` is given or the first
+    argument is a string, else the Web3 form. A call that fits neither is an ``InputError``
+    showing both."""
+    web3_form, key_form = forms
     by_key = "private_key" in kwargs or bool(args and isinstance(args[0], str))
-    form = _key_form if by_key else _web3_form
+    signature = inspect.signature(key_form if by_key else web3_form)
     try:
-        bound = inspect.signature(form).bind(*args, **kwargs)
+        bound = signature.bind(None, *args, **kwargs)  # None stands for self
     except TypeError as exc:  # bind's messages name parameters, never values
         raise InputError(f"Alpha(...): {exc}; use {FORMS}") from None
-    return form(*bound.args, **bound.kwargs)
+    bound.apply_defaults()
+    given = bound.arguments
+    options = (given["api_url"], given["api_fetch"], given["receipt_timeout"], given["api_timeout"])
+    if by_key:
+        return _from_key(
+            given["private_key"],
+            given["rpc_url"],
+            given["inference_contract_address"],
+            given["request_timeout"],
+            options,
+        )
+    return _from_web3(
+        given["blockchain"],
+        given["wallet_account"],
+        given["inference_hub_contract_address"],
+        options,
+    )
 
 
-def _web3_form(
-    blockchain: Web3,
-    wallet_account: LocalAccount,
-    inference_hub_contract_address: str,
-    api_url: str,
-    *,
-    api_fetch: Fetch | None = None,
-    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
-    api_timeout: float = DEFAULT_API_TIMEOUT,
+def _from_web3(
+    blockchain: Any, account: Any, hub: Any, options: tuple[Any, Any, Any, Any]
 ) -> ClientArguments:
     """0.7.5's (and the API reference's) form: a ``Web3`` and a signing account."""
     if not isinstance(blockchain, Web3):
         raise InputError(
             f"blockchain must be a web3.Web3, got a {type(blockchain).__name__}; use {FORMS}"
         )
-    _check_account(wallet_account)
-    hub = _hub_address(inference_hub_contract_address)
-    return ClientArguments(
-        blockchain, wallet_account, hub, api_url, api_fetch, receipt_timeout, api_timeout
-    )
+    _check_account(account)
+    return ClientArguments(blockchain, account, _hub_address(hub), *options)
 
 
-def _key_form(
-    private_key: str,
-    rpc_url: str = DEFAULT_RPC_URL,
-    inference_contract_address: str = DEFAULT_INFERENCE_CONTRACT_ADDRESS,
-    api_url: str = DEFAULT_API_URL,
-    *,
-    api_fetch: Fetch | None = None,
-    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
-    api_timeout: float = DEFAULT_API_TIMEOUT,
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+def _from_key(
+    private_key: Any,
+    rpc_url: Any,
+    hub: Any,
+    request_timeout: Any,
+    options: tuple[Any, Any, Any, Any],
 ) -> ClientArguments:
     """1.1.4's form: a private key and URLs, the Alpha Testnet's by default. A dev key
     (public) is refused unless ``rpc_url`` is on this machine."""
     if not isinstance(rpc_url, str) or "://" not in rpc_url:
         raise InputError(f"rpc_url must be a node URL such as {DEFAULT_RPC_URL!r}")
-    hub = _hub_address(inference_contract_address)
-    account = account_for(private_key, Network(rpc_url, rpc_url, api_url))
+    hub_address = _hub_address(hub)
+    account = account_for(private_key, Network(rpc_url, rpc_url, options[0]))
     timeout = positive_seconds("request_timeout", request_timeout)
     web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
-    return ClientArguments(web3, account, hub, api_url, api_fetch, receipt_timeout, api_timeout)
+    return ClientArguments(web3, account, hub_address, *options)
 
 
 def _hub_address(address: Any) -> str:

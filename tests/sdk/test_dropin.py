@@ -12,13 +12,13 @@ import pytest
 from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
-from web3.logs import DISCARD
 from web3.exceptions import (
     ContractLogicError,
     TimeExhausted,
     Web3Exception,
     Web3ValueError,
 )
+from web3.logs import DISCARD
 
 import og_alpha
 from og_alpha import (
@@ -163,14 +163,9 @@ def test_the_official_constants() -> None:
     assert og_alpha.INFERENCE_TX_TIMEOUT == 120 and type(og_alpha.INFERENCE_TX_TIMEOUT) is int
     from og_alpha import alpha as module  # where 1.1.4 has them: opengradient.client.alpha
 
-    for name in (
-        "DEFAULT_RPC_URL",
-        "DEFAULT_API_URL",
-        "DEFAULT_INFERENCE_CONTRACT_ADDRESS",
-        "DEFAULT_SCHEDULER_ADDRESS",
-        "PRECOMPILE_CONTRACT_ADDRESS",
-        "INFERENCE_TX_TIMEOUT",
-    ):
+    exported = [name for name in module.__all__ if name.isupper()]
+    assert len(exported) == 6
+    for name in exported:
         assert getattr(module, name) == getattr(og_alpha, name)
 
 
