@@ -164,7 +164,9 @@ def test_a_query_outside_the_enums_is_refused_at_deployment(query: tuple) -> Non
     """As by the network's contract: its query's order and candle types are enums, which
     Solidity's decoder checks (a revert without data)."""
     chain = Chain({HISTORICAL_PRECOMPILE: feed()})
-    data = code("PriceHistoryInference", deployed=False) + encode(["string", "string", QUERY], [CID, "x", query])
+    data = code("PriceHistoryInference", deployed=False) + encode(
+        ["string", "string", QUERY], [CID, "x", query]
+    )
     assert chain.transact(None, data, gas=3_000_000)["status"] == 0
 
 
