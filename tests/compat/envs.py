@@ -5,7 +5,7 @@
 its sha256, and exactly the dependency versions of ``locks/opengradient-<version>.txt``
 (installed without resolving, so a rebuild is the same environment). A venv is reused while
 its stamp matches the wheel, the lock and the Python version, so a second run installs
-nothing. Any failure (registry unreachable, wrong hash, broken dependencies) is an error that
+nothing (``OG_COMPAT_CACHE`` moves the cache). Any failure (registry unreachable, wrong hash, broken dependencies) is an error that
 says so: the compatibility suite never passes without the official client.
 
     python tests/compat/envs.py                # build (or reuse) every environment
@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "compat"
+CACHE = Path(os.environ.get("OG_COMPAT_CACHE") or ROOT / ".cache" / "compat")
 LOCKS = Path(__file__).resolve().parent / "locks"
 # The published wheels (PyPI), by version: the API reference documents 0.7.5, 1.1.4 is the
 # newest.
