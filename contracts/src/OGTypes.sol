@@ -81,4 +81,18 @@ struct HistoricalInputQuery {
 library OG {
     address internal constant INFERENCE_PRECOMPILE = 0x00000000000000000000000000000000000000F4;
     address internal constant HISTORICAL_PRECOMPILE = 0x00000000000000000000000000000000000000F5;
+
+    // The enums' members under the names contracts written for this library use.
+    ModelInferenceMode internal constant VANILLA = ModelInferenceMode.VANILLA;
+    ModelInferenceMode internal constant ZKML = ModelInferenceMode.ZKML;
+    ModelInferenceMode internal constant TEE = ModelInferenceMode.TEE;
+
+    CandleOrder internal constant ASCENDING = CandleOrder.Ascending;
+    CandleOrder internal constant DESCENDING = CandleOrder.Descending;
+
+    CandleType internal constant HIGH = CandleType.High;
+    CandleType internal constant LOW = CandleType.Low;
+    CandleType internal constant OPEN = CandleType.Open;
+    CandleType internal constant CLOSE = CandleType.Close;
+    CandleType internal constant VOLUME = CandleType.Volume;
 }
