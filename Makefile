@@ -9,7 +9,7 @@ CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 # Hardhat 3 and the Node 22 it needs (npm), for examples/hardhat, run by tests/clients/test_hardhat.py
 HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
 
-.PHONY: demo test bench fuzz contracts fixtures lint clean
+.PHONY: demo test compat bench fuzz contracts fixtures lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ demo: $(STAMP)
 test: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP) $(HARDHAT_STAMP)
 	$(PY) -m pytest -q -n 2
 
+# The official opengradient clients (0.7.5 and 1.1.4) side by side with og_alpha on og devnet.
+# Each runs in its own venv, built from PyPI on the first run and cached in .cache/compat
+# (tests/compat/envs.py); without the registry the first run fails, it never passes silently.
+# `make test` does not collect tests/compat.
+compat: $(STAMP) $(NODE_STAMP)
+	$(PY) tests/compat/envs.py
+	$(PY) -m pytest -q -p no:xdist tests/compat
+
 BENCH_STAMP := bench/node_modules/.installed-stamp
 
 $(BENCH_STAMP): bench/package.json bench/package-lock.json
@@ -65,4 +73,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples fuzz
 
 clean:
-	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules examples/hardhat/node_modules
+	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules examples/hardhat/node_modules .cache/compat

@@ -14,8 +14,8 @@ MODEL_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "models" / "l
 
 alpha = connect()  # network from OG_NETWORK / og.toml, "local" by default
 cid = os.environ.get("OG_MODEL_CID")
-if alpha.devnet is not None:  # local: register the model (under the real CID if one is given)
-    cid = alpha.devnet.models.add(MODEL_FILE, cid=cid)
+if alpha.devnet is not None and not cid:  # a devnet: add the model file (with a CID given, the
+    cid = alpha.devnet.models.add(MODEL_FILE)  # devnet fetches it from its --model-source)
 if not cid:
     raise SystemExit("set OG_MODEL_CID to the Model Hub CID of a model taking x: float32 [1, 3]")
 

@@ -22,8 +22,8 @@ MODEL_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "models" / "o
 
 alpha = connect()
 cid = os.environ.get("OG_MODEL_CID")
-if alpha.devnet is not None:
-    cid = alpha.devnet.models.add(MODEL_FILE, cid=cid)
+if alpha.devnet is not None and not cid:  # a devnet: add the model file (with a CID given, the
+    cid = alpha.devnet.models.add(MODEL_FILE)  # devnet fetches it from its --model-source)
 if not cid:
     raise SystemExit("set OG_MODEL_CID to a model taking open_high_low_close: float32 [N, 4]")
 

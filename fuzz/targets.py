@@ -89,7 +89,8 @@ class World:
     def views(self) -> tuple[Any, ...]:
         call = self.devnet.call
         return (
-            call(self.workflow, wire.selector("resultCount()")),
+            # every stored result (the workflow keeps no count: the network's has none)
+            call(self.workflow, wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [2**256 - 1])),
             call(WORKFLOW_SCHEDULER_ADDRESS, wire.selector("taskCount()")),
             call(WORKFLOW_SCHEDULER_ADDRESS,
                  wire.selector("getTasks(uint256,uint256)") + encode(["uint256"] * 2, [0, 50])),

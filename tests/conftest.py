@@ -1,4 +1,9 @@
-"""Shared test helpers: fixture paths and direct onnxruntime runs to compare against."""
+"""Shared test helpers: fixture paths and direct onnxruntime runs to compare against.
+
+``tests/compat`` (the official ``opengradient`` clients side by side with ``og_alpha``, which
+install from PyPI) is collected only when asked for by path, as ``make compat`` does:
+``make test`` downloads nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,14 @@ import pytest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODELS = FIXTURES / "models"
+COMPAT = Path(__file__).resolve().parent / "compat"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path != COMPAT:
+        return None
+    asked = (Path(arg.split("::")[0]).resolve() for arg in config.args)
+    return None if any(p == COMPAT or COMPAT in p.parents for p in asked) else True
 
 
 def run_onnx(name: str, feeds: dict[str, Any]) -> dict[str, Any]:

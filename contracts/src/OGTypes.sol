@@ -1,47 +1,70 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// Shared types of the OpenGradient network (the ABI of alpha-wire.md). Import them in your
-/// own contracts to call the precompiles at 0x…F4 and 0x…F5.
+/// Shared types of the OpenGradient network (the ABI of alpha-wire.md), under the network's own
+/// names (those of the official SDK's ABI files: TensorLib.Number, ModelInferenceMode, ...), so
+/// the compiled ABIs equal the network's entry for entry. Import them in your own contracts to
+/// call the precompiles at 0x…F4 and 0x…F5.
 
-/// value * 10**-decimals
-struct Number {
-    int128 value;
-    int128 decimals;
+library TensorLib {
+    /// value * 10**-decimals
+    struct Number {
+        int128 value;
+        int128 decimals;
+    }
+
+    /// A numeric tensor: values flattened row-major, with its shape.
+    struct MultiDimensionalNumberTensor {
+        string name;
+        Number[] values;
+        uint32[] shape;
+    }
+
+    struct StringTensor {
+        string name;
+        string[] values;
+    }
+
+    /// A named JSON document.
+    struct JsonScalar {
+        string name;
+        string value;
+    }
 }
 
-/// A numeric tensor: values flattened row-major, with its shape.
-struct NumberTensor {
-    string name;
-    Number[] values;
-    uint32[] shape;
+enum ModelInferenceMode {
+    VANILLA,
+    ZKML,
+    TEE
 }
 
-struct StringTensor {
-    string name;
-    string[] values;
+enum CandleOrder {
+    Ascending,
+    Descending
 }
 
-/// A named JSON document.
-struct JsonScalar {
-    string name;
-    string value;
+enum CandleType {
+    High,
+    Low,
+    Open,
+    Close,
+    Volume
 }
 
 struct ModelInput {
-    NumberTensor[] numbers;
-    StringTensor[] strings;
+    TensorLib.MultiDimensionalNumberTensor[] numbers;
+    TensorLib.StringTensor[] strings;
 }
 
 struct ModelOutput {
-    NumberTensor[] numbers;
-    StringTensor[] strings;
-    JsonScalar[] jsons;
+    TensorLib.MultiDimensionalNumberTensor[] numbers;
+    TensorLib.StringTensor[] strings;
+    TensorLib.JsonScalar[] jsons;
     bool is_simulation_result;
 }
 
 struct ModelInferenceRequest {
-    uint8 mode;
+    ModelInferenceMode mode;
     string modelCID;
     ModelInput input;
 }
@@ -51,24 +74,25 @@ struct HistoricalInputQuery {
     string quote;
     uint32 total_candles;
     uint32 candle_duration_in_mins;
-    uint8 order;
-    uint8[] candle_types;
+    CandleOrder order;
+    CandleType[] candle_types;
 }
 
 library OG {
     address internal constant INFERENCE_PRECOMPILE = 0x00000000000000000000000000000000000000F4;
     address internal constant HISTORICAL_PRECOMPILE = 0x00000000000000000000000000000000000000F5;
 
-    uint8 internal constant VANILLA = 0;
-    uint8 internal constant ZKML = 1;
-    uint8 internal constant TEE = 2;
+    // The enums' members under the names contracts written for this library use.
+    ModelInferenceMode internal constant VANILLA = ModelInferenceMode.VANILLA;
+    ModelInferenceMode internal constant ZKML = ModelInferenceMode.ZKML;
+    ModelInferenceMode internal constant TEE = ModelInferenceMode.TEE;
 
-    uint8 internal constant ASCENDING = 0;
-    uint8 internal constant DESCENDING = 1;
+    CandleOrder internal constant ASCENDING = CandleOrder.Ascending;
+    CandleOrder internal constant DESCENDING = CandleOrder.Descending;
 
-    uint8 internal constant HIGH = 0;
-    uint8 internal constant LOW = 1;
-    uint8 internal constant OPEN = 2;
-    uint8 internal constant CLOSE = 3;
-    uint8 internal constant VOLUME = 4;
+    CandleType internal constant HIGH = CandleType.High;
+    CandleType internal constant LOW = CandleType.Low;
+    CandleType internal constant OPEN = CandleType.Open;
+    CandleType internal constant CLOSE = CandleType.Close;
+    CandleType internal constant VOLUME = CandleType.Volume;
 }

@@ -2,10 +2,13 @@
 pragma solidity ^0.8.24;
 
 import {HistoricalInputQuery, ModelOutput, OG} from "./OGTypes.sol";
-import {IHistoricalPrecompile} from "./IHistoricalPrecompile.sol";
+import {OGHistorical} from "./IHistoricalPrecompile.sol";
 
-/// A price-feed workflow with the ABI of the network's "PriceHistoryInference": each run
-/// feeds the latest candles of a pair to a model and keeps the result.
+/// A price-feed workflow with the ABI, events and semantics of the network's
+/// "PriceHistoryInference" (the official SDK's bundled contract): each run feeds the latest
+/// candles of a pair to a model and keeps the result; `getLastInferenceResults` returns the
+/// last results oldest first and reverts for 0, as the network's does. It calls nothing on
+/// 0x…F5 but `runInferenceOnPriceFeed`, so it runs on the network as it runs on a devnet.
 ///
 /// Cheap in an interpreted EVM: nothing is decoded. The precompile's call data is built once,
 /// in the constructor; a result is kept as the precompile's return data, abi.encode(ModelOutput),
@@ -17,7 +20,7 @@ import {IHistoricalPrecompile} from "./IHistoricalPrecompile.sol";
 /// chunk (20 bytes, zero in the last one), then up to CHUNK bytes of data. Results longer than
 /// CHUNK are a chain of chunks, so no size limit applies beyond the gas of the run.
 contract PriceHistoryInference {
-    address public constant historicalContract = OG.HISTORICAL_PRECOMPILE;
+    OGHistorical public constant historicalContract = OGHistorical(OG.HISTORICAL_PRECOMPILE);
 
     string public modelId;
     string public inputName;
@@ -37,7 +40,7 @@ contract PriceHistoryInference {
         modelId = _modelId;
         inputName = _inputName;
         inputQuery = _query;
-        bytes memory data = abi.encodeCall(IHistoricalPrecompile.runInferenceOnPriceFeed, (_modelId, _inputName, _query));
+        bytes memory data = abi.encodeCall(OGHistorical.runInferenceOnPriceFeed, (_modelId, _inputName, _query));
         require(data.length <= CHUNK, "PriceHistoryInference: model id, input name and query are too long");
         uint256 start;
         assembly ("memory-safe") {
@@ -87,11 +90,6 @@ contract PriceHistoryInference {
         }
     }
 
-    /// How many runs have stored a result.
-    function resultCount() external view returns (uint256) {
-        return _results.length;
-    }
-
     /// The latest result; an all-empty ModelOutput before the first run.
     function getInferenceResult() external view returns (ModelOutput memory) {
         uint256 n = _results.length;
@@ -123,8 +121,10 @@ contract PriceHistoryInference {
         }
     }
 
-    /// The `num` most recent results (all of them if there are fewer), most recent first.
+    /// The `num` most recent results (all of them if there are fewer), oldest first, as the
+    /// network's contract returns them. Reverts for 0, as it does.
     function getLastInferenceResults(uint256 num) external view returns (ModelOutput[] memory) {
+        require(num > 0, "Number of results must be positive");
         uint256 total = _results.length;
         uint256 k = num < total ? num : total;
         // abi.encode(ModelOutput[]): 0x20, k, k offsets (from the first offset's position), then
@@ -137,10 +137,10 @@ contract PriceHistoryInference {
             let heads := add(p, 0x40)
             let tail := add(heads, shl(5, k))
             mstore(0, _results.slot)
-            let last := add(keccak256(0, 32), sub(total, 1))
+            let first := add(keccak256(0, 32), sub(total, k))
             for { let i := 0 } lt(i, k) { i := add(i, 1) } {
                 mstore(add(heads, shl(5, i)), sub(tail, heads))
-                let chunk := sload(sub(last, i))
+                let chunk := sload(add(first, i))
                 let skip := add(HEADER, 32)
                 for {} chunk {} {
                     let len := sub(extcodesize(chunk), skip)

@@ -1,4 +1,5 @@
-"""og_alpha: the OpenGradient Alpha Testnet SDK.
+"""og_alpha: the OpenGradient Alpha Testnet SDK, a drop-in for the official ``opengradient``
+package's ``Alpha`` client (the same constructor forms, types, errors and constants).
 
 >>> from og_alpha import connect, InferenceMode
 >>> alpha = connect()  # local in-process devnet by default; OG_NETWORK=alpha for the testnet
@@ -7,8 +8,11 @@
 
 from .alpha import Alpha
 from .contracts import (
+    DEFAULT_INFERENCE_CONTRACT_ADDRESS,
+    DEFAULT_SCHEDULER_ADDRESS,
     INFERENCE_HUB_ADDRESS,
     INFERENCE_PRECOMPILE_ADDRESS,
+    PRECOMPILE_CONTRACT_ADDRESS,
     PRICE_FEED_PRECOMPILE_ADDRESS,
     WORKFLOW_SCHEDULER_ADDRESS,
 )
@@ -18,13 +22,16 @@ from .errors import (
     InputError,
     NetworkError,
     OpenGradientError,
+    ReceiptTimeout,
     RevertError,
     WorkflowError,
 )
-from .networks import NETWORKS, Network, connect, resolve
+from .networks import DEFAULT_API_URL, DEFAULT_RPC_URL, NETWORKS, Network, connect, resolve
+from .transactions import INFERENCE_TX_TIMEOUT
 from .types import (
     CandleOrder,
     CandleType,
+    FixedPoint,
     HistoricalInputQuery,
     InferenceMode,
     InferenceResult,
@@ -33,15 +40,22 @@ from .types import (
 )
 
 __all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_INFERENCE_CONTRACT_ADDRESS",
+    "DEFAULT_RPC_URL",
+    "DEFAULT_SCHEDULER_ADDRESS",
     "INFERENCE_HUB_ADDRESS",
     "INFERENCE_PRECOMPILE_ADDRESS",
+    "INFERENCE_TX_TIMEOUT",
+    "NETWORKS",
+    "PRECOMPILE_CONTRACT_ADDRESS",
     "PRICE_FEED_PRECOMPILE_ADDRESS",
     "WORKFLOW_SCHEDULER_ADDRESS",
-    "NETWORKS",
     "Alpha",
     "CandleOrder",
     "CandleType",
     "ConfigurationError",
+    "FixedPoint",
     "HistoricalInputQuery",
     "InferenceError",
     "InferenceMode",
@@ -51,6 +65,7 @@ __all__ = [
     "Network",
     "NetworkError",
     "OpenGradientError",
+    "ReceiptTimeout",
     "RevertError",
     "SchedulerParams",
     "WorkflowError",

@@ -1,11 +1,16 @@
-"""``Alpha``: the Alpha Testnet client (inference, workflows), the same on every network."""
+"""``Alpha``: the Alpha Testnet client (inference, workflows), the same on every network.
+
+It takes both constructor forms of the official client (0.7.5's
+``Alpha(blockchain, wallet_account, inference_hub_contract_address, api_url)`` and 1.1.4's
+``Alpha(private_key, rpc_url=..., inference_contract_address=..., api_url=...)``) and has the
+official module's constants, so code written for either runs unchanged.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, get_overloads, overload
 
 from eth_abi import decode, encode
 from eth_account.signers.local import LocalAccount
@@ -13,15 +18,33 @@ from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
 from . import wire
+from .arguments import checked_schedule, client_arguments, mode_code, query_tuple, shown
 from .contracts import (
+    DEFAULT_INFERENCE_CONTRACT_ADDRESS,
+    DEFAULT_SCHEDULER_ADDRESS,
     INFERENCE_PRECOMPILE_ADDRESS,
+    PRECOMPILE_CONTRACT_ADDRESS,
     WORKFLOW_SCHEDULER_ADDRESS,
+    AbiAttribute,
     abi,
     bytecode,
 )
-from .errors import InferenceError, InputError, NetworkError, RevertError, WorkflowError
+from .errors import (
+    InferenceError,
+    InputError,
+    NetworkError,
+    OpenGradientError,
+    RevertError,
+    WorkflowError,
+)
+from .networks import DEFAULT_API_URL, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_URL
 from .node_api import DEFAULT_API_TIMEOUT, Fetch, fetch_inference_result, http_fetch
-from .transactions import DEFAULT_RECEIPT_TIMEOUT, Transactor, positive_seconds
+from .transactions import (
+    DEFAULT_RECEIPT_TIMEOUT,
+    INFERENCE_TX_TIMEOUT,
+    Transactor,
+    positive_seconds,
+)
 from .types import (
     HistoricalInputQuery,
     InferenceMode,
@@ -34,21 +57,32 @@ INFER_GAS_FACTOR = 3  # the public client sends 3x the estimate
 DEPLOY_GAS_FACTOR = 1.2
 REGISTER_GAS = 300_000
 RUN_GAS_FACTOR = 3
-# 32 bytes of hex: a private key (or a hash). Such a string passed where an address belongs is
-# never echoed back in an error message.
-_KEY_LIKE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+T = TypeVar("T")
 
 
 class Alpha:
     """Alpha Testnet features: on-chain ONNX inference and price-feed workflows.
 
-    ``api_fetch`` replaces the HTTP GET of the node API (the in-process devnet uses it).
-    ``receipt_timeout`` is how long a sent transaction is waited for before the call fails
-    with a ``NetworkError`` that carries its hash; ``api_timeout`` bounds each node-API GET.
-    How long one JSON-RPC request may take is the ``Web3`` provider's own setting, e.g.
+    Two constructor forms, the official client's two:
+    ``Alpha(blockchain, wallet_account, inference_hub_contract_address, api_url)`` (a ``Web3``
+    and a ``LocalAccount``; the API reference's) and ``Alpha(private_key, rpc_url=...,
+    inference_contract_address=..., api_url=...)`` (defaults: the Alpha Testnet's).
+
+    Keyword-only extras: ``api_fetch`` replaces the HTTP GET of the node API (the in-process
+    devnet uses it); ``receipt_timeout`` is how long a sent transaction is waited for before
+    the call fails with a ``ReceiptTimeout`` that carries its hash; ``api_timeout`` bounds each
+    node-API GET; ``request_timeout`` (key form only) each JSON-RPC request. With a ``Web3``
+    the request timeout is the provider's own setting, e.g.
     ``HTTPProvider(url, request_kwargs={"timeout": 30})``.
+
+    ``inference_abi`` and ``precompile_abi`` are the ABIs of the inference hub and the
+    inference precompile, for decoding their events (a fresh copy on each read).
     """
 
+    inference_abi = AbiAttribute("IInferenceHub")
+    precompile_abi = AbiAttribute("IInferencePrecompile")
+
+    @overload
     def __init__(
         self,
         blockchain: Web3,
@@ -59,21 +93,32 @@ class Alpha:
         api_fetch: Fetch | None = None,
         receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
         api_timeout: float = DEFAULT_API_TIMEOUT,
-    ) -> None:
-        if not is_address(inference_hub_contract_address):
-            raise InputError(
-                f"inference_hub_contract_address {_shown(inference_hub_contract_address)} is "
-                "not an address"
-            )
-        _check_account(wallet_account)
-        self.blockchain = blockchain
-        self.wallet_account = wallet_account
-        self.inference_hub_contract_address = to_checksum_address(inference_hub_contract_address)
-        self.api_url = api_url
-        self._api_fetch = api_fetch or partial(
-            http_fetch, timeout=positive_seconds("api_timeout", api_timeout)
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        private_key: str,
+        rpc_url: str = DEFAULT_RPC_URL,
+        inference_contract_address: str = DEFAULT_INFERENCE_CONTRACT_ADDRESS,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        api_fetch: Fetch | None = None,
+        receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+        api_timeout: float = DEFAULT_API_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        given = client_arguments(get_overloads(Alpha.__init__), args, kwargs)
+        self.blockchain: Web3 = given.blockchain
+        self.wallet_account: LocalAccount = given.account
+        self.inference_hub_contract_address = given.hub_address
+        self.api_url: str = given.api_url
+        self._api_fetch = given.api_fetch or partial(
+            http_fetch, timeout=positive_seconds("api_timeout", given.api_timeout)
         )
-        self._tx = Transactor(blockchain, wallet_account, receipt_timeout)
+        self._tx = Transactor(given.blockchain, given.account, given.receipt_timeout)
         # The in-process devnet when connect() made one (network "local"), else None.
         self.devnet: Any = None
 
@@ -108,7 +153,7 @@ class Alpha:
         """
         if not isinstance(model_cid, str) or not model_cid.strip():
             raise InputError(f"model_cid must be a non-empty string, got {model_cid!r}")
-        mode = _mode(inference_mode)
+        mode = mode_code(inference_mode)
         data = wire.encode_hub_run(model_cid, mode, wire.encode_model_input(model_input))
         tx = {"to": self.inference_hub_contract_address, "data": data}
         what = f"inference on {model_cid}"
@@ -120,10 +165,12 @@ class Alpha:
             what,
             max_retries=5 if max_retries is None else max_retries,
         )
-        output, inference_id = self._inference_output(sent.receipt)
+        output, inference_id = self._inference_output(sent.receipt, sent.transaction_hash, what)
         if output.is_empty() and inference_id is not None:
             output = self._fetch_result(inference_id, sent.transaction_hash, what)
-        return InferenceResult(sent.transaction_hash, output.as_dict(), inference_id)
+        return InferenceResult(
+            sent.transaction_hash, output.as_dict(), inference_id, output.fixed_point
+        )
 
     def _fetch_result(self, inference_id: str, tx_hash: str, what: str) -> ModelOutput:
         """The result from the node API; the transaction is mined by now, so a failure here
@@ -139,7 +186,9 @@ class Alpha:
                 transaction_hash=tx_hash,
             ) from None
 
-    def _inference_output(self, receipt: Any) -> tuple[ModelOutput, str | None]:
+    def _inference_output(
+        self, receipt: Any, tx_hash: str, what: str
+    ) -> tuple[ModelOutput, str | None]:
         output = ModelOutput()
         inference_id = None
         hub = self.inference_hub_contract_address.lower()
@@ -148,13 +197,27 @@ class Alpha:
             if not topics:
                 continue
             if log["address"].lower() == hub and bytes(topics[0]) == wire.INFERENCE_RESULT_TOPIC:
-                output = wire.decode_model_output(bytes(log["data"]))
+                output = _decoded(
+                    wire.decode_model_output,
+                    bytes(log["data"]),
+                    OpenGradientError(
+                        f"{what}: the hub's InferenceResult event in mined transaction "
+                        f"{tx_hash} holds no ModelOutput; do not send it again"
+                    ),
+                )
             elif (
                 log["address"].lower() == INFERENCE_PRECOMPILE_ADDRESS.lower()
                 and bytes(topics[0]) == wire.MODEL_INFERENCE_EVENT_TOPIC
             ):
                 # The event's first field is the id; decode only it, not the whole request.
-                inference_id = decode(["string"], bytes(log["data"]))[0]
+                inference_id = _decoded(
+                    lambda data: str(decode(["string"], data)[0]),
+                    bytes(log["data"]),
+                    OpenGradientError(
+                        f"{what}: the ModelInferenceEvent in mined transaction "
+                        f"{tx_hash} holds no inference id; do not send it again"
+                    ),
+                )
         return output, inference_id
 
     # --- workflows -------------------------------------------------------------------------
@@ -176,9 +239,8 @@ class Alpha:
             raise InputError(
                 f"input_tensor_name must be a non-empty string, got {input_tensor_name!r}"
             )
-        query = _query(input_query)
-        if scheduler_params is not None:
-            _check_schedule(scheduler_params)
+        query = query_tuple(input_query)
+        schedule = None if scheduler_params is None else checked_schedule(scheduler_params)
         data = bytecode("PriceHistoryInference") + encode(
             wire.WORKFLOW_CONSTRUCTOR_ARGS, [model_cid, input_tensor_name, query]
         )
@@ -187,14 +249,14 @@ class Alpha:
         gas = self._tx.estimate(tx, WorkflowError, what)
         sent = self._tx.send(tx, int(gas * DEPLOY_GAS_FACTOR), WorkflowError, what)
         address = to_checksum_address(sent.receipt["contractAddress"])
-        if scheduler_params is not None:
-            self._register(address, scheduler_params)
+        if schedule is not None:
+            self._register(address, schedule)
         return address
 
     def _register(self, address: str, params: SchedulerParams) -> None:
         what = f"scheduler registration of workflow {address}"
         try:
-            end_time = params.end_time(self._chain_time(what))
+            end_time = params.ends_at(self._chain_time(what))
             data = wire.SCHEDULER_REGISTER_TASK + encode(
                 ["address", "uint256", "uint256"], [address, end_time, int(params.frequency)]
             )
@@ -207,7 +269,7 @@ class Alpha:
             ) from None
         except NetworkError as exc:
             # The deployment is mined: the caller needs its address to register by hand.
-            raise NetworkError(
+            raise type(exc)(  # a ReceiptTimeout stays one
                 f"workflow deployed at {address} but its schedule may not be registered: {exc}",
                 may_have_been_sent=exc.may_have_been_sent,
                 transaction_hash=exc.transaction_hash,
@@ -237,7 +299,15 @@ class Alpha:
                 and log["topics"]
                 and bytes(log["topics"][0]) == wire.WORKFLOW_RESULT_EMITTED_TOPIC
             ):
-                return wire.decode_model_output(bytes(log["data"]))
+                return _decoded(
+                    wire.decode_model_output,
+                    bytes(log["data"]),
+                    WorkflowError(
+                        f"{what}: the result event of mined transaction "
+                        f"{sent.transaction_hash} holds no ModelOutput",
+                        transaction_hash=sent.transaction_hash,
+                    ),
+                )
         raise WorkflowError(f"{what}: transaction {sent.transaction_hash} emitted no result")
 
     def read_workflow_result(self, contract_address: str) -> ModelOutput:
@@ -246,40 +316,39 @@ class Alpha:
         raw = self._tx.call(
             address, wire.WORKFLOW_GET_RESULT, WorkflowError, f"reading workflow {address}"
         )
-        try:
-            return wire.decode_model_output(raw)
-        except Exception:  # noqa: BLE001
-            raise WorkflowError(
+        return _decoded(
+            wire.decode_model_output,
+            raw,
+            WorkflowError(
                 f"{address} is not a workflow: getInferenceResult() returned "
                 f"{len(raw)} unreadable bytes"
-            ) from None
+            ),
+        )
 
     def read_workflow_history(self, contract_address: str, num_results: int) -> list[ModelOutput]:
-        """The ``num_results`` most recent results, most recent first."""
+        """The ``num_results`` most recent results (fewer if it has run fewer times), most
+        recent first."""
         if isinstance(num_results, bool) or not isinstance(num_results, int) or num_results < 1:
             raise InputError(f"num_results must be a positive int, got {num_results!r}")
         address = self._workflow(contract_address)
         data = wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [num_results])
         raw = self._tx.call(address, data, WorkflowError, f"reading workflow {address}")
-        try:
-            outputs = wire.decode_model_outputs(raw)
-        except Exception:  # noqa: BLE001
-            raise WorkflowError(
+        outputs = _decoded(
+            wire.decode_model_outputs,
+            raw,
+            WorkflowError(
                 f"{address} is not a workflow: getLastInferenceResults() "
                 f"returned {len(raw)} unreadable bytes"
-            ) from None
-        # The network's own PriceHistoryInference bytecode returns the last n oldest first;
-        # this SDK promises most recent first whichever contract holds them: the latest
-        # result tells the order.
-        if len(outputs) > 1 and outputs[0] != outputs[-1]:
-            latest = self.read_workflow_result(address)
-            if outputs[-1] == latest and outputs[0] != latest:
-                outputs.reverse()
+            ),
+        )
+        # The workflow contract (the network's, and the one new_workflow deploys, which has
+        # its ABI and semantics) returns them oldest first.
+        outputs.reverse()
         return outputs
 
     def _workflow(self, contract_address: str) -> str:
         if not isinstance(contract_address, str) or not is_address(contract_address):
-            raise InputError(f"contract_address {_shown(contract_address)} is not an address")
+            raise InputError(f"contract_address {shown(contract_address)} is not an address")
         address = to_checksum_address(contract_address)
         code = self._tx.rpc(
             f"reading the code of workflow {address}", lambda: self.blockchain.eth.get_code(address)
@@ -289,57 +358,23 @@ class Alpha:
         return address
 
 
-def _shown(value: Any) -> str:
-    """``repr(value)`` for an error message, unless it looks like a private key."""
-    if isinstance(value, (str, bytes)) and _KEY_LIKE.fullmatch(
-        value if isinstance(value, str) else value.hex()
-    ):
-        return "<32 bytes of hex, not shown: it may be a private key>"
-    return repr(value)
-
-
-def _check_account(account: Any) -> None:
-    """Refuse anything but a signing account, without echoing it: a common slip is passing
-    the private key itself, and an error message must not print it."""
-    if not isinstance(getattr(account, "address", None), str) or not callable(
-        getattr(account, "sign_transaction", None)
-    ):
-        raise InputError(
-            "wallet_account must be a signing account such as "
-            f"eth_account.Account.from_key(key), got a {type(account).__name__}"
-        )
-
-
-def _mode(mode: Any) -> int:
+def _decoded(decoder: Callable[[bytes], T], data: bytes, error: OpenGradientError) -> T:
+    """``decoder(data)``, or ``error`` when the bytes are not what the network's contracts
+    send: an SDK error saying so, never an eth-abi exception from deep inside."""
     try:
-        return int(InferenceMode(mode))
-    except (ValueError, TypeError):
-        raise InputError(
-            f"inference_mode must be an InferenceMode (VANILLA, ZKML, TEE), got {mode!r}"
-        ) from None
+        return decoder(data)
+    except Exception:  # noqa: BLE001 - any decoding failure means the same to the caller
+        raise error from None
 
 
-def _query(q: Any) -> tuple[Any, ...]:
-    if not isinstance(q, HistoricalInputQuery):
-        raise InputError(f"input_query must be a HistoricalInputQuery, got {type(q).__name__}")
-    if not q.base or not q.quote:
-        raise InputError("input_query needs base and quote symbols, e.g. 'ETH' and 'USD'")
-    if not 0 < int(q.total_candles) <= wire.UINT32_MAX:
-        raise InputError(f"input_query.total_candles must be >= 1, got {q.total_candles}")
-    if not 0 < int(q.candle_duration_in_mins) <= wire.UINT32_MAX:
-        raise InputError(
-            f"input_query.candle_duration_in_mins must be >= 1, got {q.candle_duration_in_mins}"
-        )
-    if not q.candle_types:
-        raise InputError("input_query.candle_types is empty; list at least one CandleType")
-    return q.to_abi_format()
-
-
-def _check_schedule(p: Any) -> None:
-    if not isinstance(p, SchedulerParams):
-        raise InputError(f"scheduler_params must be a SchedulerParams, got {type(p).__name__}")
-    if int(p.frequency) <= 0 or int(p.duration_hours) <= 0:
-        raise InputError(f"scheduler_params needs frequency > 0 s and duration_hours > 0, got {p}")
-
-
-__all__ = ["Alpha", "abi"]
+# The official module's constants, importable from here as from opengradient.client.alpha.
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_INFERENCE_CONTRACT_ADDRESS",
+    "DEFAULT_RPC_URL",
+    "DEFAULT_SCHEDULER_ADDRESS",
+    "INFERENCE_TX_TIMEOUT",
+    "PRECOMPILE_CONTRACT_ADDRESS",
+    "Alpha",
+    "abi",
+]

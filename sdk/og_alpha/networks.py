@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from .contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 from .errors import ConfigurationError
@@ -35,6 +36,9 @@ ENV = {
 }
 CONFIG_FILE = "og.toml"
 DEFAULT_REQUEST_TIMEOUT = 60.0
+# The Alpha Testnet's endpoints, under the official SDK's names.
+DEFAULT_RPC_URL = "https://ogevmdevnet.opengradient.ai"
+DEFAULT_API_URL = "https://sdk-devnet.opengradient.ai"
 
 # Addresses of the well-known dev keys (mnemonic "test test ... junk", m/44'/60'/0'/0/i, as
 # anvil and hardhat use; index 99 is the devnet's scheduler executor). Their keys are public:
@@ -79,9 +83,7 @@ class Network:
 NETWORKS = {
     "local": Network("local", None, "http://devnet.invalid"),
     "devnet": Network("devnet", "http://127.0.0.1:8545", "http://127.0.0.1:8545"),
-    "alpha": Network(
-        "alpha", "https://ogevmdevnet.opengradient.ai", "https://sdk-devnet.opengradient.ai"
-    ),
+    "alpha": Network("alpha", DEFAULT_RPC_URL, DEFAULT_API_URL),
 }
 
 
@@ -166,16 +168,24 @@ def _check_key(settings: Settings) -> None:
                 "private_key=..., or put private_key in og.toml (chmod 600)"
             )
         return
+    account_for(key, net)
+
+
+def account_for(key: str, net: Network) -> LocalAccount:
+    """The account of ``key`` for use on ``net``; a malformed key, or a dev key (whose
+    private key is public) on a network that is not on this machine, is refused without
+    echoing the key."""
     try:
-        address = Account.from_key(key).address
+        account: LocalAccount = Account.from_key(key)
     except Exception:  # noqa: BLE001 - never echo the key back
         raise ConfigurationError("the private key is not a valid 32-byte hex key") from None
-    if address.lower() in DEV_ADDRESSES and not net.is_local:
+    if account.address.lower() in DEV_ADDRESSES and not net.is_local:
         raise ConfigurationError(
-            f"refusing to use dev account {address} on {net.name!r}: its private key is public "
-            "(it comes from the well-known test mnemonic), so anything it holds there can be "
-            "taken by anyone. Use your own key (OG_PRIVATE_KEY)."
+            f"refusing to use dev account {account.address} on {net.name!r}: its private key "
+            "is public (it comes from the well-known test mnemonic), so anything it holds "
+            "there can be taken by anyone. Use your own key (OG_PRIVATE_KEY)."
         )
+    return account
 
 
 def connect(
@@ -202,8 +212,6 @@ def connect(
 
 
 def _client(settings: Settings, request_timeout: float) -> Alpha:
-    from web3 import HTTPProvider, Web3
-
     from .alpha import Alpha
 
     net = settings.network
@@ -222,11 +230,16 @@ def _client(settings: Settings, request_timeout: float) -> Alpha:
             )
         alpha.devnet = devnet
         return alpha
-    if settings.private_key is None:
+    key = settings.private_key
+    if key is None:
         from og_devnet.accounts import dev_key
 
-        account = Account.from_key(dev_key(0))
-    else:
-        account = Account.from_key(settings.private_key)
-    web3 = Web3(HTTPProvider(net.rpc_url, request_kwargs={"timeout": request_timeout}))
-    return Alpha(web3, account, net.hub_address, net.api_url, api_timeout=request_timeout)
+        key = "0x" + dev_key(0).hex()
+    return Alpha(
+        key,
+        rpc_url=net.rpc_url,
+        inference_contract_address=net.hub_address,
+        api_url=net.api_url,
+        request_timeout=request_timeout,
+        api_timeout=request_timeout,
+    )

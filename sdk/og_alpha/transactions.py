@@ -36,13 +36,14 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
-from .errors import InputError, NetworkError, OpenGradientError, RevertError
+from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
 from .wire import decode_revert_reason
 
 NONCE_ERRORS = ("nonce too low", "nonce too high", "invalid nonce")
 # What nodes answer when they already hold the very transaction sent again.
 ALREADY_KNOWN = ("already known", "alreadyknown", "known transaction")
-DEFAULT_RECEIPT_TIMEOUT = 120.0
+INFERENCE_TX_TIMEOUT = 120  # seconds; the official SDK's name and value
+DEFAULT_RECEIPT_TIMEOUT = float(INFERENCE_TX_TIMEOUT)
 RECEIPT_POLL_SECONDS = 0.05
 # The request did not complete: it may or may not have reached the node.
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
@@ -70,15 +71,17 @@ class Sent:
     receipt: Any
 
 
-def revert_details(exc: ContractLogicError) -> tuple[str | None, bytes]:
-    """(reason, raw data) of a revert raised by web3."""
-    raw = exc.data if isinstance(exc.data, str) else None
-    data = bytes.fromhex(raw[2:]) if raw and raw.startswith("0x") else b""
-    reason = decode_revert_reason(data)
+def revert_details(exc: ContractLogicError) -> tuple[str | None, str | None]:
+    """(reason, revert data as ``0x`` hex or None) of a revert raised by web3."""
+    raw = exc.data if isinstance(exc.data, str) and exc.data.startswith("0x") else None
+    try:
+        reason = decode_revert_reason(bytes.fromhex(raw[2:])) if raw else None
+    except ValueError:  # not hex after all
+        raw, reason = None, None
     if reason is None:
         message = str(exc.message or exc)
         reason = message.removeprefix("execution reverted").lstrip(": ") or None
-    return reason, data
+    return reason, raw
 
 
 def positive_seconds(name: str, seconds: Any) -> float:
@@ -146,8 +149,10 @@ def rpc_message(exc: BaseException) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
-def _may_have_been_sent(what: str, problem: str, tx_hash: str) -> NetworkError:
-    return NetworkError(
+def _may_have_been_sent(
+    what: str, problem: str, tx_hash: str, kind: type[NetworkError] = NetworkError
+) -> NetworkError:
+    return kind(
         f"{what}: {problem}; the transaction {tx_hash} may have been sent: check it before "
         "sending again",
         may_have_been_sent=True,
@@ -338,7 +343,7 @@ class Transactor:
             )
         except TimeExhausted:
             problem = f"no receipt from {self.node} within {self.receipt_timeout:g} s"
-            raise _may_have_been_sent(what, problem, tx_hash) from None
+            raise _may_have_been_sent(what, problem, tx_hash, ReceiptTimeout) from None
         except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS, Web3Exception, ValueError) as exc:
             problem = f"{self.node} {describe_failure(exc)} while waiting for the receipt"
             raise _may_have_been_sent(what, problem, tx_hash) from None

@@ -17,7 +17,7 @@ from eth_abi import decode
 from eth_utils import keccak
 
 from .errors import InputError
-from .types import ModelOutput
+from .types import FixedPoint, ModelOutput
 
 # --- ABI type strings (alpha-wire.md, "Types") ------------------------------------------------
 NUMBER = "(int128,int128)"
@@ -173,14 +173,14 @@ def encode_tensor(name: str, value: Any) -> tuple[str, Any]:
         isinstance(x, int) and not isinstance(x, bool) for x in arr.reshape(-1).tolist()
     ):
         # Python ints beyond int64 make an object array: check them against int128 exactly.
-        return "numbers", (name, _int_numbers(arr.reshape(-1), name), list(arr.shape) or [1])
+        return "numbers", (name, _int_numbers(arr.reshape(-1), name), list(arr.shape))
     if kind == "O":
         raise InputError(
             f"tensor {name!r}: mixed or ragged values (numpy dtype object); use numbers only "
             "or strings only, with equal row lengths",
             tensor=name,
         )
-    shape = list(arr.shape) if arr.ndim else [1]
+    shape = list(arr.shape)  # [] for a 0-d array, as the official SDK sends it
     if any(d > UINT32_MAX for d in shape):
         raise InputError(f"tensor {name!r}: dimension exceeds uint32", tensor=name)
     flat_arr = arr.reshape(-1)
@@ -297,14 +297,35 @@ def _abi_model_input(model_input: tuple[list[Any], list[Any]]) -> bytes:
 
 # --- outputs -----------------------------------------------------------------------------------
 def numbers_to_array(values: Sequence[NumberTuple], shape: Sequence[int]) -> np.ndarray:
-    """Numbers to an array: int64 when every decimals is 0 and fits, else float64."""
-    if all(d == 0 for _, d in values) and all(-(2**63) <= v < 2**63 for v, _ in values):
-        arr = np.array([v for v, _ in values], dtype=np.int64)
-    else:
-        arr = np.array([number_to_float(v, d) for v, d in values], dtype=np.float64)
-    if shape and int(np.prod(shape)) == arr.size:
+    """Numbers to a float32 array in ``shape`` (kept flat if ``shape`` does not fit them).
+
+    Always float32, as the official SDK returns them: a dtype that followed the values
+    (int64 when every decimals is 0) would change with the data and break comparisons.
+    Each value is rounded once to float64, then to float32, as the official SDK does.
+    The exact values are kept in :class:`FixedPoint`.
+    """
+    floats = np.array([number_to_float(v, d) for v, d in values], dtype=np.float64)
+    with np.errstate(over="ignore"):  # beyond float32: inf, as np.float32(x) gives
+        arr = floats.astype(np.float32)
+    if math.prod(shape) == arr.size:  # prod([]) == 1: a 0-d output stays 0-d
         arr = arr.reshape(tuple(shape))
     return arr
+
+
+def _json_array(text: str) -> np.ndarray:
+    """``np.array`` of a JSON document's value, as the official SDK gives a JSON output;
+    a 0-d object array holding the value (or the text, if it is not JSON) where the
+    official SDK would raise, since the result was already paid for."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text
+    try:
+        return np.array(value)
+    except ValueError:  # ragged lists
+        holder = np.empty((), dtype=object)
+        holder[()] = value
+        return holder
 
 
 def model_output_from_abi(value: tuple[Any, ...]) -> ModelOutput:
@@ -313,13 +334,15 @@ def model_output_from_abi(value: tuple[Any, ...]) -> ModelOutput:
     out = ModelOutput(is_simulation_result=bool(is_sim))
     for name, values, shape in numbers:
         out.numbers[name] = numbers_to_array(values, shape)
+        out.fixed_point[name] = FixedPoint(
+            tuple(int(v) for v, _ in values),
+            tuple(int(d) for _, d in values),
+            tuple(int(n) for n in shape),
+        )
     for name, values in strings:
         out.strings[name] = np.array(list(values), dtype=str)
     for name, text in jsons:
-        try:
-            out.jsons[name] = json.loads(text)
-        except ValueError:
-            out.jsons[name] = text
+        out.jsons[name] = _json_array(text)
     return out
 
 

@@ -43,11 +43,14 @@ def _jsonable(value: Any) -> Any:
         return {
             "numbers": _jsonable(value.numbers),
             "strings": _jsonable(value.strings),
-            "jsons": value.jsons,
+            "jsons": _jsonable(value.jsons),
             "is_simulation_result": value.is_simulation_result,
         }
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        # each value's shortest float32 decimal: 4.1, not the float64 4.099999904632568
+        return np.array([float(str(x)) for x in value.ravel()]).reshape(value.shape).tolist()
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _jsonable(value.tolist())
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -157,6 +160,8 @@ def cmd_devnet(args: argparse.Namespace) -> None:
         raise CliError("--max-connections must be at least 1")
     if args.idle_timeout <= 0:
         raise CliError("--idle-timeout must be a positive number of seconds")
+    if args.fork_block_number is not None and args.fork_block_number < 0:
+        raise CliError("--fork-block-number must be a block number (0 or more)")
     _model_options_to_env(args)
     try:
         serve(
@@ -173,6 +178,8 @@ def cmd_devnet(args: argparse.Namespace) -> None:
             token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
             max_connections=args.max_connections,
             idle_timeout=args.idle_timeout,
+            fork_url=args.fork_url,
+            fork_block_number=args.fork_block_number,
         )
     except OSError as exc:
         raise CliError(
@@ -344,6 +351,18 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--prices", help="load candles from this CSV (name BASE_QUOTE_*.csv)")
     d.add_argument("--genesis-time", type=int)
     d.add_argument("--state", help="journal every change here; restart replays it")
+    d.add_argument(
+        "--fork-url",
+        metavar="URL",
+        help="start from this JSON-RPC node's state (read lazily, kept locally); writes stay "
+        "local. With --state, a restart forks the same block",
+    )
+    d.add_argument(
+        "--fork-block-number",
+        type=int,
+        metavar="N",
+        help="the block to fork (default: the remote's latest)",
+    )
     d.add_argument(
         "--max-request-bytes",
         type=int,

@@ -73,7 +73,6 @@ EXPECTED = {
         "modelId": "function modelId() -> (string) view",
         "inputName": "function inputName() -> (string) view",
         "inputQuery": "function inputQuery() -> (string,string,uint32,uint32,uint8) view",
-        "resultCount": "function resultCount() -> (uint256) view",
         "InferenceResultEmitted": (f"event InferenceResultEmitted(address indexed,{MODEL_OUTPUT})"),
     },
     "WorkflowScheduler": {
@@ -171,7 +170,7 @@ def test_compiler_settings_are_recorded() -> None:
 
 
 def test_interfaces_carry_no_bytecode() -> None:
-    for name in ("IInferenceHub", "IInferencePrecompile", "IHistoricalPrecompile"):
+    for name in ("IInferenceHub", "IInferencePrecompile", "IHistoricalPrecompile", "OGHistorical"):
         assert set(artifact(name)) == {"contractName", "abi", "compiler"}
 
 

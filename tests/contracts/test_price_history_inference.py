@@ -1,5 +1,6 @@
 """PriceHistoryInference: the constructor's query goes to the price-feed precompile on every
-run, results are kept as returned and read back most recent first."""
+run, results are kept as returned and read back as the network's contract reads them: the
+last ones oldest first, none for 0 (a revert), the query's enums checked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.contracts.evm import (
     SILENT,
     Chain,
     checking_calldata,
+    code,
     error,
     padded_address,
     raw,
@@ -66,7 +68,10 @@ def latest(chain: Chain, workflow: str):
 
 
 def count(chain: Chain, workflow: str) -> int:
-    return decode(["uint256"], chain.call(workflow, selector("resultCount()")))[0]
+    return len(last(chain, workflow, 2**256 - 1))
+
+
+NOT_POSITIVE = error("Number of results must be positive")
 
 
 def run(chain: Chain, workflow: str, sender: int = 0) -> dict:
@@ -100,10 +105,11 @@ def test_before_the_first_run_results_are_empty() -> None:
     assert count(chain, workflow) == 0
     assert latest(chain, workflow) == EMPTY_OUTPUT
     assert last(chain, workflow, 5) == []
-    assert last(chain, workflow, 0) == []
+    data = selector("getLastInferenceResults(uint256)") + encode(["uint256"], [0])
+    assert chain.revert_data(workflow, data) == NOT_POSITIVE
 
 
-def test_runs_are_kept_and_read_back_most_recent_first() -> None:
+def test_runs_are_kept_and_read_back_oldest_first() -> None:
     chain = Chain({HISTORICAL_PRECOMPILE: feed()})
     workflow = deploy(chain)
     first = run(chain, workflow, sender=1)
@@ -121,10 +127,13 @@ def test_runs_are_kept_and_read_back_most_recent_first() -> None:
     assert count(chain, workflow) == 2
     assert latest(chain, workflow) == output(b2)
     assert last(chain, workflow, 1) == [output(b2)]
-    assert last(chain, workflow, 2) == [output(b2), output(b1)]
-    assert last(chain, workflow, 5) == [output(b2), output(b1)]
-    assert last(chain, workflow, 2**256 - 1) == [output(b2), output(b1)]
-    assert last(chain, workflow, 0) == []
+    assert last(chain, workflow, 2) == [output(b1), output(b2)]
+    assert last(chain, workflow, 5) == [output(b1), output(b2)]
+    assert last(chain, workflow, 2**256 - 1) == [output(b1), output(b2)]
+    b3 = run(chain, workflow)["block_number"]
+    assert last(chain, workflow, 2) == [output(b2), output(b3)]  # the last two, oldest first
+    data = selector("getLastInferenceResults(uint256)") + encode(["uint256"], [0])
+    assert chain.revert_data(workflow, data) == NOT_POSITIVE
 
 
 def test_results_too_big_for_one_data_contract_span_several() -> None:
@@ -134,7 +143,7 @@ def test_results_too_big_for_one_data_contract_span_several() -> None:
     b1 = run(chain, workflow)["block_number"]
     b2 = run(chain, workflow)["block_number"]
     assert latest(chain, workflow) == output(b2, numbers=900)
-    assert last(chain, workflow, 3) == [output(b2, numbers=900), output(b1, numbers=900)]
+    assert last(chain, workflow, 3) == [output(b1, numbers=900), output(b2, numbers=900)]
 
 
 def test_a_failing_precompile_call_reverts_with_its_reason() -> None:
@@ -144,6 +153,21 @@ def test_a_failing_precompile_call_reverts_with_its_reason() -> None:
     assert chain.revert_data(workflow, selector("run()")) == reason
     assert chain.transact(workflow, selector("run()"), gas=1_000_000)["status"] == 0
     assert count(chain, workflow) == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [("ETH", "USD", 10, 30, 2, [2]), ("ETH", "USD", 10, 30, 0, [2, 5])],
+    ids=["order 2", "candle type 5"],
+)
+def test_a_query_outside_the_enums_is_refused_at_deployment(query: tuple) -> None:
+    """As by the network's contract: its query's order and candle types are enums, which
+    Solidity's decoder checks (a revert without data)."""
+    chain = Chain({HISTORICAL_PRECOMPILE: feed()})
+    data = code("PriceHistoryInference", deployed=False) + encode(
+        ["string", "string", QUERY], [CID, "x", query]
+    )
+    assert chain.transact(None, data, gas=3_000_000)["status"] == 0
 
 
 @pytest.mark.parametrize(

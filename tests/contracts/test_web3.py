@@ -67,6 +67,6 @@ def test_hub_and_workflow_through_web3() -> None:
         blocks.append(receipt["blockNumber"])
     assert as_tuples(workflow.functions.getInferenceResult().call()) == output(blocks[1])
     assert as_tuples(workflow.functions.getLastInferenceResults(5).call()) == (
-        output(blocks[1]),
         output(blocks[0]),
+        output(blocks[1]),
     )

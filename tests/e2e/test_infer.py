@@ -12,6 +12,7 @@ from og_alpha import (
     INFERENCE_HUB_ADDRESS,
     InferenceError,
     InferenceMode,
+    InferenceResult,
     InputError,
     OpenGradientError,
     wire,
@@ -52,20 +53,30 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
-def _assert_same_as_onnxruntime(model_output: dict[str, Any], expected: dict[str, Any]) -> None:
+def _assert_same_as_onnxruntime(result: InferenceResult, expected: dict[str, Any]) -> None:
+    """Every number output float32 whatever the model's type or the values (as the official
+    SDK gives them), the exact values in ``fixed_point``; strings as str arrays; ZipMap's
+    list of {label: probability} as the array numpy makes of it."""
+    model_output = result.model_output
     assert set(model_output) == set(expected)
     for name, want in expected.items():
         got = model_output[name]
-        if isinstance(want, np.ndarray) and want.dtype.kind == "f":
-            assert got.shape == want.shape
+        assert isinstance(got, np.ndarray), (name, type(got))
+        if isinstance(want, np.ndarray) and want.dtype.kind in "fiu":
+            assert got.dtype == np.float32 and got.shape == want.shape
             # floats travel as the shortest decimal of their float32 value: exact round trip
-            np.testing.assert_array_equal(got.astype(want.dtype), want)
-        elif isinstance(want, np.ndarray) and want.dtype.kind in "iu":
-            assert got.dtype.kind == "i" and got.shape == want.shape
-            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(got, want.astype(np.float32))
+            exact = result.fixed_point[name].to_decimal()
+            assert exact.shape == want.shape
+            if want.dtype.kind in "iu":
+                assert [int(x) for x in exact.ravel()] == want.ravel().tolist()
+            else:
+                np.testing.assert_array_equal(exact.astype(np.float32), want)
         elif isinstance(want, np.ndarray):  # strings
-            assert list(got) == list(want.reshape(-1))
+            assert got.dtype.kind == "U" and got.tolist() == want.reshape(-1).tolist()
+            assert name not in result.fixed_point
         else:  # ZipMap: list of {label: probability}
+            assert got.dtype == object and got.shape == (len(want),)
             assert [{int(k): v for k, v in row.items()} for row in got] == [
                 {k: float(v) for k, v in row.items()} for row in want
             ]
@@ -77,7 +88,7 @@ def test_infer_returns_what_onnxruntime_returns(
 ) -> None:
     cid = og_devnet.models.add(MODELS / model)
     result = og_devnet.alpha().infer(cid, InferenceMode.VANILLA, sent)
-    _assert_same_as_onnxruntime(result.model_output, run_onnx(model, direct))
+    _assert_same_as_onnxruntime(result, run_onnx(model, direct))
     receipt = og_devnet.web3.eth.get_transaction_receipt(result.transaction_hash)
     assert receipt["status"] == 1
     record = og_devnet.inference_log.transactions()[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from eth_abi import decode, encode
+from web3.exceptions import ContractLogicError
 
 from og_alpha import (
     WORKFLOW_SCHEDULER_ADDRESS,
@@ -90,6 +91,28 @@ def test_scheduled_workflow_runs_every_minute_and_history_matches_onnxruntime(
         assert output.is_simulation_result is False
     assert len(alpha.read_workflow_history(address, 1000)) == 60
     assert alpha.read_workflow_result(address) == history[0]
+
+
+def test_history_is_most_recent_first_when_first_and_last_results_are_equal(
+    og_devnet: Devnet,
+) -> None:
+    """Runs giving A, B, C, A: the contract holds them oldest first and the SDK reverses
+    them, knowing the order; a guess from comparing the ends would see A == A and keep
+    the contract's order."""
+    cid = og_devnet.models.add(MODELS / "ohlc.onnx")
+    alpha = og_devnet.alpha()
+    address = alpha.new_workflow(cid, eth_query(), "open_high_low_close")
+    for price in (1.5, 2.5, 3.5, 1.5):
+        og_devnet.faults.set_output(cid, {"price": np.array([price], np.float32)})
+        assert alpha.run_workflow(address).numbers["price"].tolist() == [price]
+    history = alpha.read_workflow_history(address, 4)
+    assert [o.numbers["price"].tolist() for o in history] == [[1.5], [3.5], [2.5], [1.5]]
+    assert [o.numbers["price"].tolist() for o in alpha.read_workflow_history(address, 3)] == [
+        [1.5],
+        [3.5],
+        [2.5],
+    ]
+    assert alpha.read_workflow_history(address, 1) == [alpha.read_workflow_result(address)]
 
 
 def test_no_runs_after_the_end_time(og_devnet: Devnet) -> None:
@@ -226,6 +249,17 @@ def test_bad_arguments_are_input_errors(og_devnet: Devnet) -> None:
         alpha.new_workflow("QmX", HistoricalInputQuery("ETH", "USD", 5, 1, 0, []), "x")
     with pytest.raises(InputError, match="frequency"):
         alpha.new_workflow("QmX", eth_query(), "x", SchedulerParams(0, 1))
+    block = og_devnet.block_number
+    # outside the enums: the network's contract would revert without a reason
+    with pytest.raises(InputError, match=r"order must be a CandleOrder .*got 5"):
+        alpha.new_workflow("QmX", HistoricalInputQuery("ETH", "USD", 5, 1, 5, OHLC_TYPES), "x")
+    with pytest.raises(InputError, match=r"candle_types must be CandleTypes .*\[2, 9\]"):
+        alpha.new_workflow("QmX", HistoricalInputQuery("ETH", "USD", 5, 1, 0, [2, 9]), "x")
+    with pytest.raises(InputError, match="input_query must be a HistoricalInputQuery, got tuple"):
+        alpha.new_workflow("QmX", ("ETH", "USD", 5, 1, 0, [2]), "x")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="scheduler_params must be a SchedulerParams, got dict"):
+        alpha.new_workflow("QmX", eth_query(), "x", {"frequency": 60})  # type: ignore[arg-type]
+    assert og_devnet.block_number == block  # nothing was sent
     for n in (0, -3):
         with pytest.raises(InputError, match="num_results must be a positive int"):
             alpha.read_workflow_history(address, n)
@@ -241,24 +275,18 @@ def test_reading_an_address_without_a_workflow_says_so(og_devnet: Devnet) -> Non
         alpha.read_workflow_result("0x1234")
 
 
-def test_failed_registration_is_an_error_naming_the_workflow(og_devnet: Devnet) -> None:
+def test_failed_registration_is_an_error_naming_the_workflow(
+    og_devnet: Devnet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cid = og_devnet.models.add(MODELS / "ohlc.onnx")
     # a schedule that ends in the past cannot register: the deploy is kept, the error says so
-    with pytest.raises(WorkflowError, match="deployed at 0x.*not registered.*endTime"):
+    monkeypatch.setattr(SchedulerParams, "ends_at", lambda self, now: now - 10)
+    with pytest.raises(WorkflowError, match="deployed at 0x.*not registered.*endTime") as info:
         og_devnet.alpha().new_workflow(
-            cid,
-            eth_query(),
-            "open_high_low_close",
-            SchedulerParams(frequency=60, duration_hours=-1 + 0) if False else _PastSchedule(),
+            cid, eth_query(), "open_high_low_close", SchedulerParams(60, 1)
         )
-
-
-class _PastSchedule(SchedulerParams):
-    def __init__(self) -> None:
-        super().__init__(frequency=60, duration_hours=1)
-
-    def end_time(self, now: int) -> int:
-        return now - 10
+    assert isinstance(info.value, ContractLogicError)  # what the official client raises
+    assert og_devnet.scheduler.tasks() == []
 
 
 def test_cancelled_task_stops_and_only_its_owner_may_cancel(og_devnet: Devnet) -> None:

@@ -24,7 +24,7 @@ import requests
 from eth_account import Account
 from eth_utils import keccak
 from web3 import HTTPProvider, Web3
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3Exception
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
 
 from og_alpha import (
@@ -36,6 +36,7 @@ from og_alpha import (
     InferenceMode,
     InputError,
     NetworkError,
+    ReceiptTimeout,
     connect,
 )
 from og_alpha.networks import ENV
@@ -258,6 +259,7 @@ def assert_keyless(exc: BaseException) -> None:
 
 
 def assert_nothing_sent(exc: NetworkError) -> None:
+    assert isinstance(exc, Web3Exception)  # what code written for the official client catches
     assert not exc.may_have_been_sent
     assert exc.transaction_hash is None
     assert "nothing was sent" in str(exc)
@@ -265,6 +267,7 @@ def assert_nothing_sent(exc: NetworkError) -> None:
 
 
 def assert_may_have_been_sent(exc: NetworkError) -> None:
+    assert isinstance(exc, Web3Exception)
     assert exc.may_have_been_sent
     assert exc.transaction_hash is not None
     assert f"the transaction {exc.transaction_hash} may have been sent" in str(exc)
@@ -399,6 +402,7 @@ def test_receipt_that_never_comes_times_out_with_the_hash(
         client(url, receipt_timeout=0.5).infer(cid, InferenceMode.VANILLA, LINEAR_INPUT)
     exc = info.value
     assert_may_have_been_sent(exc)
+    assert isinstance(exc, TimeExhausted) and isinstance(exc, ReceiptTimeout)  # web3's kind
     assert "no receipt" in str(exc) and "within 0.5 s" in str(exc)
     assert exc.transaction_hash == one_signed_transaction(faulty)
     assert sent_count(devnet) == 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 from eth_abi import decode, encode
 
-from og_alpha import InputError, OpenGradientError, wire
+from og_alpha import FixedPoint, InputError, OpenGradientError, wire
 
 
 @pytest.mark.parametrize(
@@ -95,25 +97,84 @@ def test_float32_values_survive_the_round_trip_exactly() -> None:
     )
     _, (_, numbers, shape) = wire.encode_tensor("v", values)
     back = wire.numbers_to_array(numbers, shape)
-    assert back.dtype == np.float64
-    np.testing.assert_array_equal(back.astype(np.float32), values)
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back, values)
 
 
 def test_decode_model_output_reshapes_numbers_and_parses_jsons() -> None:
     output = (
         [("y", [(15, 1), (-25, 1), (3, 0), (4, 0)], [2, 2]), ("k", [(7, 0), (8, 0)], [2])],
         [("label", ["cat", "dog"])],
-        [("probs", '[{"0": 0.25, "1": 0.75}]')],
+        [("probs", '[{"0": 0.25, "1": 0.75}]'), ("n", "[1, 2.5]")],
         True,
     )
     result = wire.decode_model_output(encode([wire.MODEL_OUTPUT], [output]))
     np.testing.assert_array_equal(result.numbers["y"], np.array([[1.5, -2.5], [3.0, 4.0]]))
-    assert result.numbers["k"].dtype == np.int64
+    assert result.numbers["y"].dtype == np.float32
+    assert result.numbers["k"].dtype == np.float32  # integers too: one dtype whatever the values
     np.testing.assert_array_equal(result.numbers["k"], [7, 8])
-    assert list(result.strings["label"]) == ["cat", "dog"]
-    assert result.jsons["probs"] == [{"0": 0.25, "1": 0.75}]
+    assert result.strings["label"].tolist() == ["cat", "dog"]
+    assert result.strings["label"].dtype.kind == "U"
+    # JSON values as np.array makes them, as the official SDK gives them
+    assert result.jsons["probs"].dtype == object and result.jsons["probs"].shape == (1,)
+    assert result.jsons["probs"][0] == {"0": 0.25, "1": 0.75}
+    assert result.jsons["n"].dtype == np.float64 and result.jsons["n"].tolist() == [1, 2.5]
     assert result.is_simulation_result is True
-    assert set(result.as_dict()) == {"y", "k", "label", "probs"}
+    assert set(result.as_dict()) == {"y", "k", "label", "probs", "n"}
+    assert result.fixed_point["y"] == FixedPoint((15, -25, 3, 4), (1, 1, 0, 0), (2, 2))
+
+
+@pytest.mark.parametrize(
+    ("values", "shape", "want_shape"),
+    [
+        ([(7, 0)], [], ()),  # a 0-d output stays 0-d, as np.array(...).reshape([]) gives
+        ([(1, 0), (2, 0)], [3], (2,)),  # a shape that does not fit: kept flat
+        ([], [0], (0,)),
+    ],
+)
+def test_numbers_are_float32_in_their_shape(
+    values: list[tuple[int, int]], shape: list[int], want_shape: tuple[int, ...]
+) -> None:
+    array = wire.numbers_to_array(values, shape)
+    assert array.dtype == np.float32 and array.shape == want_shape
+
+
+def test_the_dtype_never_depends_on_the_values() -> None:
+    """A float model output that happens to be exactly 1.0 travels as (1, 0): it must come
+    back as float32 like any other value, not as an int64 array."""
+    whole = wire.numbers_to_array([(1, 0)], [1, 1])
+    fraction = wire.numbers_to_array([(15, 1)], [1, 1])
+    huge = wire.numbers_to_array([(2**100, 0), (-1, -50)], [2])
+    assert whole.dtype == fraction.dtype == huge.dtype == np.float32
+    with np.errstate(over="raise"):  # beyond float32 is inf, without a warning
+        assert wire.numbers_to_array([(1, -39)], [1]).tolist() == [np.inf]
+
+
+def test_fixed_point_keeps_the_exact_values() -> None:
+    big = 2**127 - 1  # 39 digits: Decimal arithmetic would round it to 28
+    exact = FixedPoint((big, 123456789, -5), (0, 9, -2), (3,)).to_decimal()
+    assert exact.dtype == object and exact.shape == (3,)
+    assert exact.tolist() == [Decimal(big), Decimal("0.123456789"), Decimal("-500")]
+    assert int(exact[0]) == big
+    assert FixedPoint((1, 2), (0, 0), (2, 1)).to_decimal().shape == (2, 1)
+
+
+def test_json_outputs_numpy_cannot_hold_or_that_are_not_json_are_kept() -> None:
+    """The official SDK raises on these (np.array of a ragged list, json.loads of text); the
+    result is already paid for, so it is kept in a 0-d object array."""
+    output = ([], [], [("ragged", "[1, [2, 3]]"), ("text", "not json")], False)
+    result = wire.model_output_from_abi(output)
+    assert result.jsons["ragged"].shape == () and result.jsons["ragged"].item() == [1, [2, 3]]
+    assert result.jsons["text"].item() == "not json"
+
+
+def test_a_0d_input_is_sent_with_shape_empty_as_the_official_sdk_sends_it() -> None:
+    (number,), _ = wire.encode_model_input({"x": np.array(2.5)})
+    assert number == ("x", [(25, 1)], [])
+    (number,), _ = wire.encode_model_input({"x": np.array(3, dtype=object)})
+    assert number == ("x", [(3, 0)], [])
+    (number,), _ = wire.encode_model_input({"x": 2.5})  # a Python scalar: [x]
+    assert number == ("x", [(25, 1)], [1])
 
 
 def test_revert_reason_decoding() -> None:

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IInferencePrecompile} from "og/IInferencePrecompile.sol";
-import {ModelInferenceRequest, ModelInput, ModelOutput, Number, NumberTensor, StringTensor, OG} from "og/OGTypes.sol";
+import {ModelInferenceRequest, ModelInput, ModelOutput, TensorLib, OG} from "og/OGTypes.sol";
 
 /// Runs an ONNX model on chain through the inference precompile at 0x…F4 and keeps its
 /// prediction. The model takes one float tensor "x" of shape [1, 3] and gives a number first
@@ -25,21 +25,21 @@ contract ModelCaller {
 
     /// Runs the model on x = [x0, x1, x2] * 10**-decimals and stores the first output number.
     function predict(int128[3] calldata x, int128 decimals) external returns (int128 value, int128 outDecimals) {
-        Number[] memory values = new Number[](3);
+        TensorLib.Number[] memory values = new TensorLib.Number[](3);
         for (uint256 i = 0; i < 3; i++) {
-            values[i] = Number(x[i], decimals);
+            values[i] = TensorLib.Number(x[i], decimals);
         }
         uint32[] memory shape = new uint32[](2);
         shape[0] = 1;
         shape[1] = 3;
-        NumberTensor[] memory numbers = new NumberTensor[](1);
-        numbers[0] = NumberTensor("x", values, shape);
+        TensorLib.MultiDimensionalNumberTensor[] memory numbers = new TensorLib.MultiDimensionalNumberTensor[](1);
+        numbers[0] = TensorLib.MultiDimensionalNumberTensor("x", values, shape);
         ModelInferenceRequest memory request =
-            ModelInferenceRequest(OG.VANILLA, modelCID, ModelInput(numbers, new StringTensor[](0)));
+            ModelInferenceRequest(OG.VANILLA, modelCID, ModelInput(numbers, new TensorLib.StringTensor[](0)));
 
         ModelOutput memory output = IInferencePrecompile(OG.INFERENCE_PRECOMPILE).runModelInference(request);
         require(output.numbers.length > 0 && output.numbers[0].values.length > 0, "model gave no number");
-        Number memory y = output.numbers[0].values[0];
+        TensorLib.Number memory y = output.numbers[0].values[0];
 
         lastValue = y.value;
         lastDecimals = y.decimals;
