@@ -116,7 +116,8 @@ def _show(value: Any) -> str:
     if value is None:
         return "none"
     if isinstance(value, dict) and "block" in value:
-        return f"a fork of chain {value.get('chain_id')} at block {value['block']} ({value.get('hash')})"
+        chain, block, block_hash = value.get("chain_id"), value["block"], value.get("hash")
+        return f"a fork of chain {chain} at block {block} ({block_hash})"
     return str(value)
 
 

@@ -2,8 +2,9 @@
 
 ``Devnet(fork_url=URL, fork_block_number=N)`` (``og devnet --fork-url URL
 --fork-block-number N``): accounts, code and storage are read from the remote as of block N
-when first needed and kept (fork_state.py, fork_rpc.py, on disk: fork_cache.py); the chain id is the remote's; block
-numbers and time go on from N. Everything written is local: the remote is only ever read.
+when first needed and kept (fork_state.py, fork_rpc.py; on disk: fork_cache.py); the chain
+id is the remote's; block numbers and time go on from N. Everything written is local: the
+remote is only ever read.
 
 The fork point is a local block numbered N: the remote's time, gas limit, base fee and
 prevrandao, no transactions, and the local state root (the dev accounts funded over the

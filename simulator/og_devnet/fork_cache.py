@@ -21,8 +21,10 @@ from .fork_rpc import ForkError
 ENV_CACHE = "OG_FORK_CACHE"
 DEFAULT_DIRECTORY = Path("~/.cache/og-devnet/fork")
 _SCHEMA = """
-create table if not exists account (address blob primary key, balance text, nonce text, code blob);
-create table if not exists storage (address blob, slot blob, value text, primary key (address, slot));
+create table if not exists account
+    (address blob primary key, balance text, nonce text, code blob);
+create table if not exists storage
+    (address blob, slot blob, value text, primary key (address, slot));
 """
 
 

@@ -96,7 +96,8 @@ def remote() -> Iterator[Remote]:
         # later blocks the fork must not see: a changed slot, more funds, scheduled runs
         send(web3, deployer, to=store, data=store_data(0, SLOT0_LATER))
         send(web3, deployer, to=OUTSIDER, value=1)
-        web3.provider.make_request("og_advanceTime", [60 * REMOTE_RUNS_LATER])  # type: ignore[arg-type]
+        runs = [60 * REMOTE_RUNS_LATER]
+        web3.provider.make_request("og_advanceTime", runs)  # type: ignore[arg-type]
         yield Remote(node, web3, store, workflow, fork_block, deployer)
     finally:
         node.kill(signal.SIGTERM)

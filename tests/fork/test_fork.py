@@ -44,7 +44,8 @@ ACCOUNT0 = Account.from_key(dev_key(0))
 
 def fork(remote: Remote, **models: object) -> Devnet:
     """A fork of the remote at its fork block (``models``: the model source settings)."""
-    return Devnet(fork_url=remote.url, fork_block_number=remote.fork_block, **models)  # type: ignore[arg-type]
+    block = remote.fork_block
+    return Devnet(fork_url=remote.url, fork_block_number=block, **models)  # type: ignore[arg-type]
 
 
 def word(value: int) -> bytes:
