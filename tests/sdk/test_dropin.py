@@ -188,12 +188,23 @@ def test_a_schedule_lasts_its_duration_in_chain_time(og_devnet: Devnet) -> None:
     would be far away; new_workflow registers chain time plus the duration."""
     cid = og_devnet.models.add(MODELS / "ohlc.onnx")
     query = og_alpha.HistoricalInputQuery(
-        "ETH", "USD", 10, 1, og_alpha.CandleOrder.ASCENDING, [og_alpha.CandleType.CLOSE]
+        "ETH",
+        "USD",
+        10,
+        1,
+        og_alpha.CandleOrder.ASCENDING,
+        [
+            og_alpha.CandleType.OPEN,
+            og_alpha.CandleType.HIGH,
+            og_alpha.CandleType.LOW,
+            og_alpha.CandleType.CLOSE,
+        ],
     )
     og_devnet.alpha().new_workflow(cid, query, "open_high_low_close", SchedulerParams(600, 1))
     (task,) = og_devnet.scheduler.tasks()
     assert task.end_time == og_devnet.now + 3600
-    assert og_devnet.advance(2 * 3600) == 6
+    report = og_devnet.advance(2 * 3600)
+    assert (len(report), report.succeeded) == (6, 6)
 
 
 # --- the error tree ------------------------------------------------------------------------
