@@ -235,7 +235,7 @@ def _client(settings: Settings, request_timeout: float) -> Alpha:
         from og_devnet.accounts import dev_key
 
         key = "0x" + dev_key(0).hex()
-    return Alpha(
+    alpha = Alpha(
         key,
         rpc_url=net.rpc_url,
         inference_contract_address=net.hub_address,
@@ -243,3 +243,12 @@ def _client(settings: Settings, request_timeout: float) -> Alpha:
         request_timeout=request_timeout,
         api_timeout=request_timeout,
     )
+    if net.name == "devnet":
+        # A running `og devnet`: the same controls as the in-process Devnet, over its og_*
+        # methods (advance, models, prices, faults, the inference log), when installed.
+        try:
+            from og_devnet.remote import RemoteDevnet
+        except ImportError:
+            return alpha
+        alpha.devnet = RemoteDevnet(net.rpc_url, timeout=request_timeout)
+    return alpha

@@ -18,7 +18,8 @@ def test_remote_controls_drive_a_running_node(node: Node) -> None:
     remote = RemoteDevnet(node.url)
     cid = remote.models.add(MODELS / "linear.onnx")
     assert [m["cid"] for m in remote.models.list()] == [cid]
-    alpha = connect(rpc_url=node.url, network="devnet", api_url=node.url)
+    alpha = connect("devnet", rpc_url=node.url, api_url=node.url)
+    assert isinstance(alpha.devnet, RemoteDevnet) and alpha.devnet.url == node.url
     result = alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
     (record,) = remote.inference_log()
     assert record["transaction_hash"] == result.transaction_hash
