@@ -89,6 +89,9 @@ def make_chain_class(
             if parent_header is not None:
                 params.setdefault("timestamp", parent_header.timestamp + settings.interval)
                 params.setdefault("gas_limit", parent_header.gas_limit)
+                # prevrandao from the block number, not os.urandom: same chain, same hashes;
+                # set here, on the pending header, so transactions see the block's own value
+                params.setdefault("mix_hash", prevrandao(parent_header.block_number + 1))
             return super().create_header_from_parent(parent_header, **params)
 
         @classmethod
@@ -106,6 +109,10 @@ def make_chain_class(
 
     DevnetMiningChain.chain_id = chain_id  # the CHAINID opcode reads it
     return DevnetMiningChain
+
+
+def prevrandao(number: int) -> bytes:
+    return keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big"))
 
 
 def call_depth(computation: ComputationAPI) -> int:
@@ -396,7 +403,7 @@ class DevnetChain:
         transactions = self.pending_block().transactions
         block = self.chain.mine_block(
             coinbase=self.coinbase,
-            mix_hash=keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big")),
+            mix_hash=prevrandao(number),
             blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
         )
         for listener in self.block_listeners:

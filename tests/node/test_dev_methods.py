@@ -108,3 +108,12 @@ def test_reset_returns_to_genesis(rpc: Rpc) -> None:
     assert rpc("eth_blockNumber") == "0x0"
     assert rpc("eth_getBlockByNumber", ["latest", False]) == genesis
     assert rpc("eth_getTransactionCount", [SENDER, "latest"]) == "0x0"
+
+
+def test_transactions_see_their_blocks_prevrandao(rpc: Rpc) -> None:
+    """PREVRANDAO inside a transaction is its block's mixHash, as in geth and anvil."""
+    store_prevrandao = "0x445f5500"  # PREVRANDAO PUSH0 SSTORE STOP
+    rpc("anvil_setCode", [STRANGER, store_prevrandao])
+    rpc("eth_sendTransaction", [{"from": SENDER, "to": STRANGER, "gas": "0x186a0"}])
+    block = rpc("eth_getBlockByNumber", ["latest", False])
+    assert rpc("eth_getStorageAt", [STRANGER, "0x0"]) == block["mixHash"] != "0x" + "00" * 32
