@@ -37,6 +37,7 @@ from web3.exceptions import (
 )
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
+from .traces import CALL_TRACER, failing_path
 from .wire import decode_revert_reason
 
 NONCE_ERRORS = ("nonce too low", "nonce too high", "invalid nonce")
@@ -253,11 +254,28 @@ class Transactor:
             )
         except ContractLogicError as exc:
             reason, raw = revert_details(exc)
+            where = self.failing_path({"from": self.account.address, **tx}) or reason
             raise error(
-                f"{what} would revert: {reason or 'no reason given'} ({NOT_SENT})",
+                f"{what} would revert: {where or 'no reason given'} ({NOT_SENT})",
                 reason=reason,
                 data=raw,
             ) from None
+
+    def failing_path(self, tx: dict[str, Any]) -> str | None:
+        """Where a call reverts, frame by frame, if the node traces (og devnet, anvil, geth
+        with the debug API); None where it does not, and nothing else changes."""
+        call = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in tx.items()}
+        try:
+            response = self.web3.provider.make_request(
+                "debug_traceCall",  # type: ignore[arg-type]
+                [call, "latest", CALL_TRACER],
+            )
+        except Exception:  # noqa: BLE001 - tracing is a nicety: any failure means "no trace"
+            return None
+        trace = response.get("result") if isinstance(response, dict) else None
+        if not isinstance(trace, dict) or "error" not in trace:
+            return None
+        return failing_path(trace)
 
     def send(
         self,

@@ -81,3 +81,22 @@ def test_unknown_transaction(rpc: Rpc) -> None:
     with pytest.raises(Failure) as failure:
         rpc("debug_traceTransaction", ["0x" + "ab" * 32, CALL_TRACER])
     assert "not found" in failure.value.message
+
+
+def test_sdk_errors_name_the_failing_frame() -> None:
+    from og_alpha import InferenceError, WorkflowError
+
+    devnet = Devnet()
+    alpha = devnet.alpha()
+    with pytest.raises(InferenceError) as failure:
+        alpha.infer("QmNoSuchModel", InferenceMode.VANILLA, {"x": [[1.0]]})
+    message = str(failure.value)
+    assert "InferenceHub → InferencePrecompile (0x…F4): " in message
+    assert "QmNoSuchModel" in message and "nothing was sent" in message
+    cid = devnet.models.add(MODELS / "ohlc.onnx")
+    workflow = alpha.new_workflow(cid, eth_query(pair=("DOGE", "EUR")), "open_high_low_close")
+    with pytest.raises(WorkflowError) as failure:
+        alpha.run_workflow(workflow)
+    assert f"contract {workflow} → PriceFeedPrecompile (0x…F5): unknown pair DOGE/EUR" in str(
+        failure.value
+    )

@@ -17,7 +17,7 @@ from eth.abc import ComputationAPI
 from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
 
-from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
+from og_alpha.traces import failing_path
 from og_alpha.wire import decode_revert_reason
 
 from ..log import InferenceLog, ResultStore
@@ -30,12 +30,6 @@ if TYPE_CHECKING:
     from .core import Node
 
 SUPPORTED = ("callTracer",)
-_NAMES = {
-    0xF4: "InferencePrecompile (0x…F4)",
-    0xF5: "PriceFeedPrecompile (0x…F5)",
-    int(INFERENCE_HUB_ADDRESS, 16): "InferenceHub",
-    int(WORKFLOW_SCHEDULER_ADDRESS, 16): "WorkflowScheduler",
-}
 
 
 def _kind(computation: ComputationAPI, parent: ComputationAPI | None) -> str:
@@ -91,35 +85,6 @@ def frame(
     if not only_top and computation.children:
         out["calls"] = [frame(child, computation) for child in computation.children]
     return out
-
-
-def failing_path(trace: dict[str, Any]) -> str:
-    """The frames down to the deepest failure and its reason, e.g.
-    "WorkflowScheduler → workflow 0x… → PriceFeedPrecompile: unknown pair DOGE/EUR"."""
-    parts = []
-    node: dict[str, Any] | None = trace
-    while node is not None:
-        parts.append(_label(node))
-        failed = [c for c in node.get("calls", []) if "error" in c]
-        node = failed[-1] if failed else None
-    last = _deepest_error(trace)
-    return " → ".join(parts) + (f": {last}" if last else "")
-
-
-def _deepest_error(node: dict[str, Any]) -> str | None:
-    failed = [c for c in node.get("calls", []) if "error" in c]
-    if failed:
-        deeper = _deepest_error(failed[-1])
-        if deeper:
-            return deeper
-    return node.get("revertReason") or node.get("error")
-
-
-def _label(node: dict[str, Any]) -> str:
-    to = node.get("to")
-    if to is None:
-        return "contract creation"
-    return _NAMES.get(int(to, 16), f"contract {to}")
 
 
 def _tracer(options: Any) -> dict[str, Any]:
