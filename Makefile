@@ -14,7 +14,7 @@ HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[devnet,dev]'
 	touch $@
 
 $(NODE_STAMP): contracts/package.json contracts/package-lock.json

@@ -12,7 +12,10 @@ from og_alpha import CandleOrder, CandleType, HistoricalInputQuery, InferenceMod
 from .devnet import Devnet
 from .table import fmt, table
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
+# The fixture models: package data in a wheel (pyproject maps fixtures/models to
+# og_devnet/demo_models), fixtures/models in a source checkout.
+PACKAGED = Path(__file__).resolve().parent / "demo_models"
+CHECKOUT = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
 EXAMPLES: list[tuple[str, dict[str, Any]]] = [
     ("linear.onnx", {"x": [[1.0, 2.0, 3.0]]}),
@@ -32,9 +35,13 @@ EXAMPLES: list[tuple[str, dict[str, Any]]] = [
 
 
 def fixtures_dir() -> Path:
-    if not FIXTURES.is_dir():
-        raise SystemExit(f"fixture models not found at {FIXTURES}; run from a source checkout")
-    return FIXTURES
+    """Where the fixture models are, installed or in a checkout."""
+    for folder in (PACKAGED, CHECKOUT):
+        if (folder / "linear.onnx").is_file():
+            return folder
+    raise SystemExit(
+        f"the fixture models are in neither {PACKAGED} nor {CHECKOUT}: reinstall og-alpha-devkit"
+    )
 
 
 def run_inferences(devnet: Devnet) -> str:
