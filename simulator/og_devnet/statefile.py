@@ -76,7 +76,7 @@ NOT_SAVED: dict[str, set[str]] = {
         *("accounts", "_executor", "chain_id", "provider", "web3", "_sdk_web3", "genesis"),
     },
     "node": {
-        *("devnet", "chain", "filters", "execution", "tracing", "_methods"),  # components
+        *("devnet", "chain", "filters", "execution", "tracing", "dev", "_methods"),  # components
         "states",  # a cache of py-evm states by block and root (cleared on restore)
         # of the process: a lock, listeners, the journal, the node's name
         *("lock", "journal", "transaction_listeners", "client_version"),
@@ -127,16 +127,8 @@ def kv_store(devnet: Devnet) -> dict[bytes, bytes]:
     return wrapped.kv_store
 
 
-def _dev(devnet: Devnet) -> Any:
-    """The node's dev methods, which hold the live ``evm_snapshot`` ids."""
-    dev = getattr(devnet.node, "dev", None)
-    if dev is None:  # the method table's bound methods know their object
-        dev = devnet.node._methods["evm_snapshot"].__self__
-    return dev
-
-
 def _owners(devnet: Devnet) -> dict[str, Any]:
-    return {"devnet": devnet, "node": devnet.node, "dev": _dev(devnet), "chain": devnet.chain}
+    return {"devnet": devnet, "node": devnet.node, "dev": devnet.node.dev, "chain": devnet.chain}
 
 
 def genesis(devnet: Devnet) -> tuple[int, bytes]:
@@ -150,7 +142,7 @@ def capture(
 ) -> Captured:
     """Copy the devnet's state (call under ``devnet.node.lock``). Cheap: the components'
     snapshots are copy-on-write; only the database dict is copied."""
-    dev = _dev(devnet)
+    dev = devnet.node.dev
     owners = _owners(devnet)
     settings = {}
     for name in sorted(SAVED):

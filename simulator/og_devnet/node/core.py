@@ -121,9 +121,10 @@ class Node:
         # Called with each transaction hash accepted into the pending block.
         self.transaction_listeners: list[Callable[[bytes], None]] = [self.filters.on_transaction]
         self.tracing = Tracing(self)
+        self.dev = Dev(self)
         self._methods: dict[str, Callable[[list[Any]], Any]] = {
             **Eth(self).methods(),
-            **Dev(self).methods(),
+            **self.dev.methods(),
             **StateMethods(self).methods(),
             **Og(self).methods(),
             **self.tracing.methods(),
@@ -212,7 +213,7 @@ class Node:
         it: an answer that was never journaled must not leave a change behind."""
         assert self.journal is not None
         try:
-            self.journal.append(method, params)
+            self.journal.append(method, params, result)
         except OSError as exc:
             self.devnet.revert(before)
             raise server_error(
