@@ -32,6 +32,7 @@ from .contracts import (
 from .errors import (
     InferenceError,
     InputError,
+    LimitError,
     NetworkError,
     OpenGradientError,
     RevertError,
@@ -363,6 +364,10 @@ def _decoded(decoder: Callable[[bytes], T], data: bytes, error: OpenGradientErro
     send: an SDK error saying so, never an eth-abi exception from deep inside."""
     try:
         return decoder(data)
+    except LimitError as exc:  # the bytes broke one of the SDK's bounds: say which
+        error.message = f"{error.message}: {exc}"
+        error.args = (error.message,)
+        raise error from None
     except Exception:  # noqa: BLE001 - any decoding failure means the same to the caller
         raise error from None
 

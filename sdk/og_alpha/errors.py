@@ -106,3 +106,9 @@ class NetworkError(OpenGradientError):
 class ReceiptTimeout(NetworkError, TimeExhausted):
     """A sent transaction's receipt did not come within ``receipt_timeout``: web3's
     ``TimeExhausted``. The transaction may still be mined; ``transaction_hash`` says which."""
+
+
+class LimitError(OpenGradientError):
+    """An answer from outside (a contract's return data, a node-API document, a JSON output)
+    is over one of the SDK's bounds, which keep what decoding it costs proportional to its
+    size. The message names the bound."""

@@ -41,11 +41,13 @@ def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def loads(document: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+def loads(document: bytes | str, *, max_depth: int = MAX_DEPTH, allow_nan: bool = False) -> Any:
     """``json.loads`` that refuses nesting deeper than ``max_depth`` before parsing and
-    refuses NaN/Infinity. Raises ``JSONLimitError`` or ``ValueError``."""
+    refuses NaN/Infinity unless ``allow_nan`` (a model's JSON output may hold them: Python's
+    encoder writes them, and the official SDK reads them). Raises ``JSONLimitError`` or
+    ``ValueError``."""
     raw = document.encode() if isinstance(document, str) else bytes(document)
     nesting = depth(raw)
     if nesting > max_depth:
         raise JSONLimitError(f"JSON nested {nesting} levels deep; the limit is {max_depth}")
-    return json.loads(raw, parse_constant=_constant)
+    return json.loads(raw) if allow_nan else json.loads(raw, parse_constant=_constant)

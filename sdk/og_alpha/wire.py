@@ -6,7 +6,6 @@ and encode with it too, so client and node can never disagree on a byte.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -16,7 +15,9 @@ import numpy as np
 from eth_abi import decode
 from eth_utils import keccak
 
-from .errors import InputError
+from . import jsonsafe
+from .abi_bounds import decode_bounded
+from .errors import InputError, LimitError
 from .types import FixedPoint, ModelOutput
 
 # --- ABI type strings (alpha-wire.md, "Types") ------------------------------------------------
@@ -312,20 +313,68 @@ def numbers_to_array(values: Sequence[NumberTuple], shape: Sequence[int]) -> np.
     return arr
 
 
-def _json_array(text: str) -> np.ndarray:
+# numpy gives every element of a str array the width of the longest (4 bytes a character):
+# n empty strings and one of m characters take 4*n*m bytes, quadratic in the answer's size
+# (a 1 MB node-API answer would ask for hundreds of GB). Past this size, and past 16 times
+# what the strings themselves hold, the strings are kept as Python str in an object array.
+PADDED_STRINGS_LIMIT = 64 * 2**20
+_NUMBER_AS_TEXT = 32  # the width numpy gives numbers in an array that also holds strings
+
+
+def _padding_dwarfs(count: int, longest: int, characters: int) -> bool:
+    padded = 4 * count * longest
+    return padded > PADDED_STRINGS_LIMIT and padded > 16 * 4 * characters
+
+
+def _string_array(values: Sequence[str]) -> np.ndarray:
+    """A string tensor: ``np.array(values, dtype=str)`` as the official SDK gives it, or
+    an object array of the same strings when padding them would dwarf them."""
+    longest = max(map(len, values), default=0)
+    if _padding_dwarfs(len(values), longest, sum(map(len, values))):
+        return np.array(list(values), dtype=object)
+    return np.array(list(values), dtype=str)
+
+
+def _held(value: Any) -> np.ndarray:
+    holder = np.empty((), dtype=object)
+    holder[()] = value
+    return holder
+
+
+def _json_value(name: str, text: str) -> Any:
+    """The JSON output ``name``'s value; its text itself if it is not JSON."""
+    try:
+        return jsonsafe.loads(text, allow_nan=True)
+    except jsonsafe.JSONLimitError as exc:
+        raise LimitError(
+            f"JSON output {name!r} is not decoded: {exc} (og_alpha.jsonsafe.MAX_DEPTH), "
+            "as deeper nesting would overflow the interpreter's stack"
+        ) from None
+    except ValueError:
+        return text
+
+
+def _json_array(name: str, text: str) -> np.ndarray:
     """``np.array`` of a JSON document's value, as the official SDK gives a JSON output;
     a 0-d object array holding the value (or the text, if it is not JSON) where the
-    official SDK would raise, since the result was already paid for."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = text
+    official SDK would raise, since the result was already paid for, or where numpy's
+    padded strings would take far more memory than the text."""
+    value = _json_value(name, text)
+    count, longest, stack = 0, 0, [value]
+    while stack:  # numpy descends into lists only
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            count += 1
+            if isinstance(item, str):
+                longest = max(longest, len(item), _NUMBER_AS_TEXT)
+    if _padding_dwarfs(count, longest, len(text)):
+        return _held(value)
     try:
         return np.array(value)
     except ValueError:  # ragged lists
-        holder = np.empty((), dtype=object)
-        holder[()] = value
-        return holder
+        return _held(value)
 
 
 def model_output_from_abi(value: tuple[Any, ...]) -> ModelOutput:
@@ -340,20 +389,21 @@ def model_output_from_abi(value: tuple[Any, ...]) -> ModelOutput:
             tuple(int(n) for n in shape),
         )
     for name, values in strings:
-        out.strings[name] = np.array(list(values), dtype=str)
+        out.strings[name] = _string_array(values)
     for name, text in jsons:
-        out.jsons[name] = _json_array(text)
+        out.jsons[name] = _json_array(name, text)
     return out
 
 
 def decode_model_output(data: bytes) -> ModelOutput:
-    """ABI bytes of one ModelOutput (a return value or event data) to a :class:`ModelOutput`."""
-    return model_output_from_abi(decode([MODEL_OUTPUT], data)[0])
+    """ABI bytes of one ModelOutput (a return value or event data) to a :class:`ModelOutput`;
+    ``LimitError`` for bytes that would decode to more than their size (aliased offsets)."""
+    return model_output_from_abi(decode_bounded([MODEL_OUTPUT], data)[0])
 
 
 def decode_model_outputs(data: bytes) -> list[ModelOutput]:
-    """ABI bytes of ``ModelOutput[]`` to a list."""
-    return [model_output_from_abi(v) for v in decode([f"{MODEL_OUTPUT}[]"], data)[0]]
+    """ABI bytes of ``ModelOutput[]`` to a list, bounded as :func:`decode_model_output`."""
+    return [model_output_from_abi(v) for v in decode_bounded([f"{MODEL_OUTPUT}[]"], data)[0]]
 
 
 def decode_revert_reason(data: bytes) -> str | None:
