@@ -18,8 +18,11 @@ def main() -> int:
     args = parser.parse_args()
 
     def show(target: str, s: Stats) -> None:
-        print(f"{target:24} calls {s.calls:6}  txs {s.transactions:5}  reverts {s.reverts:6}  "
-              f"ok {s.successes:5}  findings {len(s.findings)}", flush=True)
+        print(
+            f"{target:24} calls {s.calls:6}  txs {s.transactions:5}  reverts {s.reverts:6}  "
+            f"ok {s.successes:5}  findings {len(s.findings)}",
+            flush=True,
+        )
         for finding in s.findings[:10]:
             print(f"    {finding}")
 

@@ -33,8 +33,14 @@ from og_devnet import Devnet
 
 MODELS = Path(__file__).resolve().parent.parent / "fixtures" / "models"
 F4 = "0x00000000000000000000000000000000000000F4"
-QUERY = HistoricalInputQuery("ETH", "USD", 10, 1, CandleOrder.ASCENDING,
-                             [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE])
+QUERY = HistoricalInputQuery(
+    "ETH",
+    "USD",
+    10,
+    1,
+    CandleOrder.ASCENDING,
+    [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE],
+)
 EXTREMES = [0, 1, 2**31, 2**32 - 1, 2**64, 2**127, 2**255, 2**256 - 1, 0x20, 0x40, 10**30]
 
 
@@ -55,31 +61,59 @@ class World:
         self.alpha = self.devnet.alpha(0)
         self.linear = self.devnet.models.add(MODELS / "linear.onnx")
         ohlc = self.devnet.models.add(MODELS / "ohlc.onnx")
-        self.workflow = self.alpha.new_workflow(ohlc, QUERY, "open_high_low_close",
-                                                SchedulerParams(frequency=60, duration_hours=1))
+        self.workflow = self.alpha.new_workflow(
+            ohlc, QUERY, "open_high_low_close", SchedulerParams(frequency=60, duration_hours=1)
+        )
         self.fuzzer = self.devnet.accounts[7]
         self.nonce = 0
         query = QUERY.to_abi_format()
         self.seeds: dict[str, tuple[str, list[bytes]]] = {
-            "inference_precompile": (F4, [wire.RUN_MODEL_INFERENCE + encode(
-                [wire.INFERENCE_REQUEST], [(0, self.linear, wire.encode_model_input(
-                    {"x": [[1.0, 2.0, 3.0]]}))])]),
-            "price_feed_precompile": (PRICE_FEED_PRECOMPILE_ADDRESS, [
-                wire.QUERY_HISTORICAL_CANDLES + encode([wire.HISTORICAL_QUERY], [query]),
-                wire.RUN_INFERENCE_ON_PRICE_FEED + encode(
-                    wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, [ohlc, "open_high_low_close", query]),
-            ]),
-            "inference_hub": (INFERENCE_HUB_ADDRESS, [wire.encode_hub_run(
-                self.linear, 0, wire.encode_model_input({"x": [[1.0, 2.0, 3.0]]}))]),
-            "workflow": (self.workflow, [
-                wire.WORKFLOW_RUN, wire.WORKFLOW_GET_RESULT,
-                wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [3])]),
-            "scheduler": (WORKFLOW_SCHEDULER_ADDRESS, [
-                wire.SCHEDULER_REGISTER_TASK + encode(["address", "uint256", "uint256"],
-                                                      [self.workflow, 2**40, 60]),
-                wire.selector("executeTask(uint256)") + encode(["uint256"], [0]),
-                wire.selector("cancelTask(uint256)") + encode(["uint256"], [0]),
-                wire.selector("getTasks(uint256,uint256)") + encode(["uint256"] * 2, [0, 5])]),
+            "inference_precompile": (
+                F4,
+                [
+                    wire.RUN_MODEL_INFERENCE
+                    + encode(
+                        [wire.INFERENCE_REQUEST],
+                        [(0, self.linear, wire.encode_model_input({"x": [[1.0, 2.0, 3.0]]}))],
+                    )
+                ],
+            ),
+            "price_feed_precompile": (
+                PRICE_FEED_PRECOMPILE_ADDRESS,
+                [
+                    wire.QUERY_HISTORICAL_CANDLES + encode([wire.HISTORICAL_QUERY], [query]),
+                    wire.RUN_INFERENCE_ON_PRICE_FEED
+                    + encode(
+                        wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, [ohlc, "open_high_low_close", query]
+                    ),
+                ],
+            ),
+            "inference_hub": (
+                INFERENCE_HUB_ADDRESS,
+                [
+                    wire.encode_hub_run(
+                        self.linear, 0, wire.encode_model_input({"x": [[1.0, 2.0, 3.0]]})
+                    )
+                ],
+            ),
+            "workflow": (
+                self.workflow,
+                [
+                    wire.WORKFLOW_RUN,
+                    wire.WORKFLOW_GET_RESULT,
+                    wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [3]),
+                ],
+            ),
+            "scheduler": (
+                WORKFLOW_SCHEDULER_ADDRESS,
+                [
+                    wire.SCHEDULER_REGISTER_TASK
+                    + encode(["address", "uint256", "uint256"], [self.workflow, 2**40, 60]),
+                    wire.selector("executeTask(uint256)") + encode(["uint256"], [0]),
+                    wire.selector("cancelTask(uint256)") + encode(["uint256"], [0]),
+                    wire.selector("getTasks(uint256,uint256)") + encode(["uint256"] * 2, [0, 5]),
+                ],
+            ),
         }
 
     # --- observations ------------------------------------------------------------------------
@@ -92,8 +126,10 @@ class World:
             # every stored result (the workflow keeps no count: the network's has none)
             call(self.workflow, wire.WORKFLOW_GET_LAST_RESULTS + encode(["uint256"], [2**256 - 1])),
             call(WORKFLOW_SCHEDULER_ADDRESS, wire.selector("taskCount()")),
-            call(WORKFLOW_SCHEDULER_ADDRESS,
-                 wire.selector("getTasks(uint256,uint256)") + encode(["uint256"] * 2, [0, 50])),
+            call(
+                WORKFLOW_SCHEDULER_ADDRESS,
+                wire.selector("getTasks(uint256,uint256)") + encode(["uint256"] * 2, [0, 50]),
+            ),
             bytes(self.devnet.web3.eth.get_code(INFERENCE_HUB_ADDRESS)),
         )
 
@@ -106,14 +142,14 @@ def mutate(rng: random.Random, seed: bytes) -> bytes:
             data[rng.randrange(len(data))] = rng.randrange(256)
         elif choice < 0.45 and len(data) >= 36:
             word = 4 + 32 * rng.randrange((len(data) - 4) // 32)
-            data[word:word + 32] = rng.choice(EXTREMES).to_bytes(32, "big")
+            data[word : word + 32] = rng.choice(EXTREMES).to_bytes(32, "big")
         elif choice < 0.6:
-            del data[rng.randrange(len(data) + 1):]
+            del data[rng.randrange(len(data) + 1) :]
         elif choice < 0.75:
             data += rng.randbytes(rng.randint(1, 96))
         elif choice < 0.85 and len(data) > 8:
             start = rng.randrange(4, len(data))
-            data[start:start + 32] = rng.randbytes(32)
+            data[start : start + 32] = rng.randbytes(32)
         else:
             data = bytearray(data[:4]) + rng.randbytes(rng.randint(0, 320))
     return bytes(data)
@@ -144,13 +180,22 @@ def fuzz_transaction(world: World, target: str, data: bytes, stats: Stats) -> No
     address, _ = world.seeds[target]
     web3 = world.devnet.web3
     before_balances, before_views = world.balances(), world.views()
-    signed = world.fuzzer.sign_transaction({
-        "to": address, "data": data, "gas": 3_000_000, "gasPrice": 2 * 10**9,
-        "nonce": world.nonce, "chainId": world.devnet.chain_id, "value": 0})
+    signed = world.fuzzer.sign_transaction(
+        {
+            "to": address,
+            "data": data,
+            "gas": 3_000_000,
+            "gasPrice": 2 * 10**9,
+            "nonce": world.nonce,
+            "chainId": world.devnet.chain_id,
+            "value": 0,
+        }
+    )
     stats.transactions += 1
     try:
         receipt = web3.eth.wait_for_transaction_receipt(
-            web3.eth.send_raw_transaction(signed.raw_transaction))
+            web3.eth.send_raw_transaction(signed.raw_transaction)
+        )
     except Exception as exc:  # noqa: BLE001
         stats.findings.append(f"{target} tx 0x{data.hex()[:80]}: not mined: {exc}")
         return
@@ -178,9 +223,15 @@ def still_serving(world: World, stats: Stats) -> None:
         stats.findings.append(f"devnet stopped serving inference: {exc}")
 
 
-def run(targets: list[str] | None = None, *, seed: int = 0, inputs: int | None = None,
-        seconds: float | None = None, transactions_every: int = 4,
-        on_target: Callable[[str, Stats], None] | None = None) -> dict[str, Stats]:
+def run(
+    targets: list[str] | None = None,
+    *,
+    seed: int = 0,
+    inputs: int | None = None,
+    seconds: float | None = None,
+    transactions_every: int = 4,
+    on_target: Callable[[str, Stats], None] | None = None,
+) -> dict[str, Stats]:
     """Fuzz each target for ``inputs`` inputs or ``seconds`` seconds (whichever is given)."""
     world = World()
     results: dict[str, Stats] = {}
@@ -190,8 +241,9 @@ def run(targets: list[str] | None = None, *, seed: int = 0, inputs: int | None =
         _, seeds = world.seeds[target]
         deadline = time.monotonic() + seconds if seconds else None
         count = 0
-        while (inputs is None or count < inputs) and (deadline is None or
-                                                      time.monotonic() < deadline):
+        while (inputs is None or count < inputs) and (
+            deadline is None or time.monotonic() < deadline
+        ):
             data = next_input(rng, seeds)
             fuzz_call(world, target, data, stats)
             if count % transactions_every == 0:
