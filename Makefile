@@ -9,7 +9,7 @@ CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 # Hardhat 3 and the Node 22 it needs (npm), for examples/hardhat, run by tests/clients/test_hardhat.py
 HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
 
-.PHONY: demo test compat bench fuzz contracts fixtures lint clean
+.PHONY: demo test compat packaging bench fuzz contracts fixtures lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,25 @@ contracts: $(NODE_STAMP)
 fixtures: $(STAMP)
 	$(PY) fixtures/make_fixtures.py
 
+# The wheel built by `python -m build` and installed into fresh venvs (with and without the
+# devnet extra), run from outside the checkout. About 70 s with pip's cache warm; it installs
+# from PyPI, so `make test` does not collect tests/packaging/wheel.
+packaging: $(STAMP)
+	$(PY) -m pytest -q -p no:xdist tests/packaging/wheel
+
+LINTED := sdk simulator tests fixtures bench examples fuzz docs
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check sdk simulator tests fixtures bench examples fuzz
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+# Strict for the SDK, mypy's defaults for the devnet ([tool.mypy] in pyproject.toml).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# The architecture page and the API reference into site/; any warning fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 clean:
-	rm -rf $(VENV) contracts/node_modules tests/clients/node_modules examples/hardhat/node_modules .cache/compat
+	rm -rf $(VENV) site contracts/node_modules tests/clients/node_modules examples/hardhat/node_modules .cache/compat
