@@ -30,7 +30,8 @@ class _Unreadable(ValueError):
 
 @cache
 def _parsed(types: tuple[str, ...]) -> ABIType:
-    return parse(f"({','.join(types)})")
+    parsed: ABIType = parse(f"({','.join(types)})")
+    return parsed
 
 
 def _static_size(t: ABIType) -> int:

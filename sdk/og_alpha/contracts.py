@@ -32,7 +32,8 @@ def artifact(name: str) -> dict[str, Any]:
             f"contract artifact {name}.json is missing from og_alpha/artifacts; "
             "run `make contracts`"
         ) from None
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 def bytecode(name: str, *, deployed: bool = False) -> bytes:
@@ -41,7 +42,8 @@ def bytecode(name: str, *, deployed: bool = False) -> bytes:
 
 
 def abi(name: str) -> list[dict[str, Any]]:
-    return artifact(name)["abi"]
+    entries: list[dict[str, Any]] = artifact(name)["abi"]
+    return entries
 
 
 class AbiAttribute:

@@ -61,4 +61,5 @@ def dev_accounts(count: int = DEV_ACCOUNT_COUNT) -> list[LocalAccount]:
 
 def executor_account() -> LocalAccount:
     """The devnet's scheduler executor (dev account 99)."""
-    return Account.from_key(dev_key(EXECUTOR_INDEX))
+    account: LocalAccount = Account.from_key(dev_key(EXECUTOR_INDEX))
+    return account

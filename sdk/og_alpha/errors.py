@@ -52,7 +52,8 @@ class ConfigurationError(OpenGradientError, Web3ValueError):
     too, as a malformed key is in the official SDK."""
 
 
-class RevertError(OpenGradientError, ContractLogicError):
+# ContractLogicError's message may be None; OpenGradientError always sets a str.
+class RevertError(OpenGradientError, ContractLogicError):  # type: ignore[misc]
     """The chain refused the call: simulation or transaction reverted.
 
     A ``ContractLogicError`` as web3 raises it: ``data`` is the raw revert data as ``0x`` hex

@@ -20,11 +20,12 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import (
@@ -35,6 +36,7 @@ from web3.exceptions import (
     Web3Exception,
     Web3RPCError,
 )
+from web3.types import TxParams
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
 from .traces import CALL_TRACER, failing_path
@@ -58,6 +60,13 @@ UNREADABLE_ERRORS: tuple[type[BaseException], ...] = (
     json.JSONDecodeError,
     UnicodeDecodeError,
     BadResponseFormat,
+)
+# Whatever asking the node about a sent transaction can end in, besides an answer.
+ASKING_ERRORS: tuple[type[BaseException], ...] = (
+    *TRANSPORT_ERRORS,
+    *UNREADABLE_ERRORS,
+    Web3Exception,
+    ValueError,
 )
 NOT_SENT = "nothing was sent"
 
@@ -249,7 +258,10 @@ class Transactor:
         try:
             return int(
                 self.rpc(
-                    what, lambda: self.web3.eth.estimate_gas({"from": self.account.address, **tx})
+                    what,
+                    lambda: self.web3.eth.estimate_gas(
+                        cast(TxParams, {"from": self.account.address, **tx})
+                    ),
                 )
             )
         except ContractLogicError as exc:
@@ -342,11 +354,11 @@ class Transactor:
     def _holds(self, tx_hash: str, refusal: str, what: str) -> bool:
         """Whether the node knows ``tx_hash`` (pending or mined) after refusing a copy."""
         try:
-            self.web3.eth.get_transaction(tx_hash)
+            self.web3.eth.get_transaction(HexStr(tx_hash))
             return True
         except TransactionNotFound:
             return False
-        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS, Web3Exception, ValueError) as exc:
+        except ASKING_ERRORS as exc:
             problem = (
                 f"{self.node} refused a copy of the transaction ({refusal}), then "
                 f"{describe_failure(exc)} when asked whether it holds it"
@@ -357,12 +369,12 @@ class Transactor:
         """The receipt of a sent transaction; a revert raises ``error`` with its hash."""
         try:
             receipt = self.web3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.receipt_timeout, poll_latency=RECEIPT_POLL_SECONDS
+                HexStr(tx_hash), timeout=self.receipt_timeout, poll_latency=RECEIPT_POLL_SECONDS
             )
         except TimeExhausted:
             problem = f"no receipt from {self.node} within {self.receipt_timeout:g} s"
             raise _may_have_been_sent(what, problem, tx_hash, ReceiptTimeout) from None
-        except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS, Web3Exception, ValueError) as exc:
+        except ASKING_ERRORS as exc:
             problem = f"{self.node} {describe_failure(exc)} while waiting for the receipt"
             raise _may_have_been_sent(what, problem, tx_hash) from None
         if receipt["status"] != 1:

@@ -114,7 +114,7 @@ def number_to_float(value: int, decimals: int) -> float:
     try:
         if decimals <= 0:
             return float(value * 10 ** (-decimals))
-        return value / 10**decimals
+        return float(value / 10**decimals)  # float(): 10**int is not typed as an int
     except OverflowError:
         return math.copysign(math.inf, value)
 
