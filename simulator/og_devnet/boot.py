@@ -37,13 +37,15 @@ def build(
     *,
     models: str | None = None,
     prices: str | None = None,
+    pair: tuple[str, str] | None = None,
     genesis_time: int | None = None,
     state: str | None = None,
     fork_url: str | None = None,
     fork_block_number: int | None = None,
 ) -> tuple[Node, int]:
     """The devnet's node core, with the ``--state`` journal restored. Returns (node, the
-    number of journaled calls its state holds, from the snapshot and replayed)."""
+    number of journaled calls its state holds, from the snapshot and replayed). ``pair`` is
+    the (base, quote) of the ``prices`` CSV, by default :func:`file_pair`'s."""
     # a restart forks the block its journal was written on (fork.resume says how)
     fork_url, fork_block_number = fork.resume(state, fork_url, fork_block_number)
     devnet = Devnet(
@@ -54,9 +56,7 @@ def build(
     if models:
         devnet.add_models_from(models)
     if prices:
-        pair = Path(prices).stem.split("_")[:2]
-        base, quote = (pair + ["USD"])[:2] if len(pair) >= 2 else ("ETH", "USD")
-        devnet.prices.load_csv(prices, base.upper(), quote.upper())
+        devnet.prices.load_csv(prices, *(pair or file_pair(prices)))
     node = devnet.node
     if not state:
         return node, 0
@@ -81,6 +81,14 @@ def build(
         raise
     node.journal = journal
     return node, journal.count
+
+
+def file_pair(prices: str) -> tuple[str, str]:
+    """The pair a prices CSV is named for: ``BASE_QUOTE_*.csv``; ETH/USD when the name has
+    no underscore."""
+    parts = Path(prices).stem.split("_")[:2]
+    base, quote = parts if len(parts) == 2 else ("ETH", "USD")
+    return base.upper(), quote.upper()
 
 
 def startup(devnet: Devnet) -> dict[str, Any]:

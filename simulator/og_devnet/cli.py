@@ -1,356 +1,267 @@
-"""The ``og`` command line: the SDK and the devnet from a shell.
+"""The ``og`` command line (also ``python -m og_devnet``): the SDK and the devnet from a shell.
 
-Every command honours the network switch (``--network`` or ``OG_NETWORK``, ``OG_RPC_URL``,
-``OG_PRIVATE_KEY``, ``og.toml``). On ``local`` each command runs an in-process devnet; give
-``--state FILE`` to keep that devnet between commands.
+Exit codes, as the README says: 0 ok; 1 a network (the devnet included) refused or failed: a
+revert, an unreachable node, a model the devnet would not take; 2 the command was refused
+before anything reached a network: bad arguments, a missing or unreadable file, a bad
+configuration or state file. Every failure is one line on stderr (``og: error: ...``) saying
+what was wrong and what to do; never a traceback (``OG_DEBUG=1`` shows one for a failure the
+CLI did not expect, which is a bug to report).
+
+The commands themselves are in ``og_devnet.commands``; ``og devnet`` is ``og_devnet.server``.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import numpy as np
+from og_alpha import ConfigurationError, InputError, NetworkError, OpenGradientError
+from og_alpha.networks import NETWORKS
 
-from og_alpha import (
-    Alpha,
-    CandleOrder,
-    CandleType,
-    HistoricalInputQuery,
-    InferenceMode,
-    ModelOutput,
-    OpenGradientError,
-)
-from og_alpha.networks import Settings, resolve
+from . import commands, durations
+from .commands import CliError
 
-from .table import fmt, table
-
-EXIT_ERROR, EXIT_USAGE = 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DISTRIBUTION = "og-alpha-devkit"
 
 
-class CliError(Exception):
-    """A usage problem the user can fix; printed without a traceback, exit code 2."""
+class _Formatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless it has none or says it already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, argparse.SUPPRESS)
+            or default == []
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: {default})"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, ModelOutput):
-        return {
-            "numbers": _jsonable(value.numbers),
-            "strings": _jsonable(value.strings),
-            "jsons": _jsonable(value.jsons),
-            "is_simulation_result": value.is_simulation_result,
-        }
-    if isinstance(value, np.ndarray) and value.dtype == np.float32:
-        # each value's shortest float32 decimal: 4.1, not the float64 4.099999904632568
-        return np.array([float(str(x)) for x in value.ravel()]).reshape(value.shape).tolist()
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (the usage block is for ``--help``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-class Session:
-    """What a command runs against: an Alpha client and, for local/devnet, the controls."""
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        overrides = {"rpc_url": args.rpc_url} if args.rpc_url else {}
-        self.settings: Settings = resolve(args.network, **overrides)
-        self.local = self.settings.network.rpc_url is None
-        self.node = None
-        if self.local:
-            from .boot import build
-            from .node_api import in_process_fetch
-
-            self.node, _ = build(state=args.state)
-            devnet = self.node.devnet
-            web3 = devnet.web3
-            account = devnet.accounts[0]
-            if self.settings.private_key:
-                from eth_account import Account
-
-                account = Account.from_key(self.settings.private_key)
-            self.alpha = Alpha(
-                web3,
-                account,
-                self.settings.network.hub_address,
-                self.settings.network.api_url,
-                api_fetch=in_process_fetch(devnet._results),
-            )
-        else:
-            if args.state:
-                raise CliError(
-                    "--state is for the local network; `og devnet --state` keeps a "
-                    "served devnet's state"
-                )
-            from og_alpha.networks import connect
-
-            self.alpha = connect(args.network, **overrides)
-
-    def control(self, method: str, params: list[Any]) -> Any:
-        """A devnet control call (og_*), in-process or over HTTP."""
-        if self.node is not None:
-            from .node import RpcError
-
-            try:
-                return self.node.request(method, params)
-            except RpcError as exc:
-                raise OpenGradientError(f"{method}: {exc.message}") from None
-        if self.settings.network.name == "alpha":
-            raise CliError(
-                f"{method} is a devnet control; the Alpha Testnet has no such call "
-                "(upload models through the Model Hub)"
-            )
-        response = self.alpha.blockchain.provider.make_request(method, params)
-        if "error" in response:
-            raise OpenGradientError(f"{method}: {response['error'].get('message')}")
-        return response["result"]
-
-    def model_cid(self, model: str) -> str:
-        """A CID as given, or the CID of a local .onnx file, added to the devnet first."""
-        path = Path(model)
-        if path.suffix == ".onnx" or path.is_file():
-            if not path.is_file():
-                raise CliError(f"model file {model} does not exist")
-            return str(self.control("og_addModel", [base64.b64encode(path.read_bytes()).decode()]))
-        return model
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(_jsonable(data), sort_keys=True) if args.json else text)
-
-
-def _input(text: str) -> dict[str, Any]:
-    raw = Path(text[1:]).read_text() if text.startswith("@") else text
     try:
-        value = json.loads(raw)
+        number = installed(DISTRIBUTION)
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        number = "unknown (not installed)"
+    return f"og {number} ({DISTRIBUTION}, Python {sys.version.split()[0]})"
+
+
+# --- argument types: each raises ArgumentTypeError with the fix --------------------------------
+def _duration(text: str) -> int:
+    try:
+        return durations.whole_seconds(text)
     except ValueError as exc:
-        raise CliError(
-            f"--input is not valid JSON ({exc}); e.g. '{{\"x\": [[1.0, 2.0]]}}'"
-        ) from None
-    if not isinstance(value, dict):
-        raise CliError("--input must be a JSON object of tensor name to value")
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_duration(text: str) -> int:
+    value = _duration(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be longer than 0 s")
     return value
 
 
-# --- commands ----------------------------------------------------------------------------
-def cmd_demo(args: argparse.Namespace) -> None:
-    from .demo import main as demo
-
-    demo()
-
-
-def cmd_devnet(args: argparse.Namespace) -> None:
-    import os
-
-    from .server import serve
-
-    if args.max_connections is not None and args.max_connections < 1:
-        raise CliError("--max-connections must be at least 1")
-    if args.idle_timeout <= 0:
-        raise CliError("--idle-timeout must be a positive number of seconds")
-    if args.fork_block_number is not None and args.fork_block_number < 0:
-        raise CliError("--fork-block-number must be a block number (0 or more)")
-    _model_options_to_env(args)
+def _seconds(text: str) -> float:
     try:
-        serve(
-            host=args.host,
-            port=args.port,
-            models=args.models,
-            prices=args.prices,
-            genesis_time=args.genesis_time,
-            state=args.state,
-            verbose=args.verbose,
-            max_body=args.max_request_bytes,
-            allow_hosts=args.allow_host,
-            cors=args.cors,
-            token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
-            max_connections=args.max_connections,
-            idle_timeout=args.idle_timeout,
-            fork_url=args.fork_url,
-            fork_block_number=args.fork_block_number,
-        )
-    except OSError as exc:
-        raise CliError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
-            "(choose another --port, or --port 0 for a free one)"
-        ) from None
+        value = durations.seconds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be longer than 0 s")
+    return value
 
 
-def cmd_model_cid(args: argparse.Namespace) -> None:
-    from .cid import ipfs_cid_v0
+def _in(unit: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = durations.whole(text, unit)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be longer than 0")
+        return value
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{args.file} is not a file")
-    cid = ipfs_cid_v0(path.read_bytes())
-    _print(args, {"file": str(path), "cid": cid}, cid)
-
-
-def cmd_model_add(args: argparse.Namespace) -> None:
-    session = Session(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{args.file} is not a file")
-    params = [base64.b64encode(path.read_bytes()).decode()] + ([args.cid] if args.cid else [])
-    cid = session.control("og_addModel", params)
-    _print(args, {"cid": cid}, cid)
+    return parse
 
 
-def _model_options_to_env(args: argparse.Namespace) -> None:
-    """``og devnet``'s model options, for the devnet built by ``serve``: they go through the
-    environment (OG_MODEL_SOURCES, OG_MODEL_TIMEOUT), which they override."""
-    from .errors import DevnetError
-    from .model_sources import ENV_SOURCES, ENV_TIMEOUT, check_source, seconds
-
+def _time(text: str) -> int:
     try:
-        if args.model_source:
-            os.environ[ENV_SOURCES] = " ".join(check_source(url) for url in args.model_source)
-        if args.model_timeout is not None:
-            os.environ[ENV_TIMEOUT] = repr(seconds("--model-timeout", args.model_timeout))
-    except DevnetError as exc:
-        raise CliError(str(exc)) from None
+        return durations.timestamp(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def cmd_model_pull(args: argparse.Namespace) -> None:
-    from .cid import is_cid_v0
-    from .models import ModelHub
-
-    if not is_cid_v0(args.cid):
-        raise CliError(f"{args.cid!r} is not an IPFS CIDv0 (Qm..., as `ipfs add` gives)")
-    hub = ModelHub(sources=args.model_source or None, cache_dir=args.model_cache)
-    path, origin = hub.pull(args.cid)
-    came = "already in the cache" if origin == "cache" else f"fetched from {origin}"
-    _print(args, {"cid": args.cid, "path": str(path), "source": origin}, f"{path}  ({came})")
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
 
 
-def cmd_model_list(args: argparse.Namespace) -> None:
-    models = Session(args).control("og_listModels", [])
-    rows = [[m["cid"], m["inputs"], ", ".join(m["outputs"]), m["size"]] for m in models]
-    _print(
-        args, models, table(["cid", "inputs", "outputs", "bytes"], rows) if rows else "no models"
-    )
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535; 0 picks a free one)")
+    return value
 
 
-def cmd_infer(args: argparse.Namespace) -> None:
-    session = Session(args)
-    cid = session.model_cid(args.model)
-    result = session.alpha.infer(cid, InferenceMode[args.mode.upper()], _input(args.input))
-    rows = [[name, fmt(value, 70)] for name, value in result.model_output.items()]
-    _print(
-        args,
-        {
-            "transaction_hash": result.transaction_hash,
-            "model_cid": cid,
-            "model_output": result.model_output,
-        },
-        f"model {cid}\ntx    {result.transaction_hash}\n" + table(["output", "value"], rows),
-    )
+def _bytes(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    clean = text.strip().lower().removesuffix("ib").removesuffix("b")
+    scale = units.get(clean[-1:], 1)
+    try:
+        value = int(clean[:-1] if scale > 1 else clean) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 65536, 64M, 1G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1 byte")
+    return value
 
 
-def cmd_workflow_deploy(args: argparse.Namespace) -> None:
-    from og_alpha import SchedulerParams
-
-    session = Session(args)
-    cid = session.model_cid(args.model)
-    types = [CandleType[t.strip().upper()] for t in args.types.split(",")]
-    query = HistoricalInputQuery(
-        args.base, args.quote, args.candles, args.duration, CandleOrder[args.order.upper()], types
-    )
-    schedule = SchedulerParams(args.every, args.hours) if args.every else None
-    address = session.alpha.new_workflow(cid, query, args.input_name, schedule)
-    _print(args, {"address": address, "model_cid": cid, "scheduled": bool(schedule)}, address)
+def _symbol(text: str) -> str:
+    symbol = text.strip().upper()
+    if not symbol.isalnum():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a symbol (letters and digits: ETH)")
+    return symbol
 
 
-def _outputs(args: argparse.Namespace, outputs: list[ModelOutput]) -> None:
-    rows = [[i + 1, fmt(o.as_dict(), 70)] for i, o in enumerate(outputs)]
-    _print(
-        args,
-        outputs if args.command_name == "history" else outputs[0],
-        table(["#", "output"], rows) if rows else "no results",
-    )
+def _pair(text: str) -> tuple[str, str]:
+    base, slash, quote = text.partition("/")
+    if not slash:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a pair: write BASE/QUOTE, e.g. ETH/USD")
+    return _symbol(base), _symbol(quote)
 
 
-def cmd_workflow_run(args: argparse.Namespace) -> None:
-    _outputs(args, [Session(args).alpha.run_workflow(args.address)])
-
-
-def cmd_workflow_result(args: argparse.Namespace) -> None:
-    _outputs(args, [Session(args).alpha.read_workflow_result(args.address)])
-
-
-def cmd_workflow_history(args: argparse.Namespace) -> None:
-    _outputs(args, Session(args).alpha.read_workflow_history(args.address, args.count))
-
-
-def cmd_advance(args: argparse.Namespace) -> None:
-    session = Session(args)
-    if args.seconds < 0:
-        raise CliError("seconds must be >= 0")
-    if session.node is None:
-        result = session.control("og_advanceTime", [args.seconds])
-    else:
-        devnet = session.node.devnet
-        progress = None if args.json or not sys.stderr.isatty() else _progress
-        with session.node.lock:
-            report = devnet.advance(args.seconds, progress)
-            if session.node.journal is not None:
-                session.node.journal.append("og_advanceTime", [args.seconds])
-        if progress is not None:
-            print(file=sys.stderr)
-        result = {**report.to_json(), "timestamp": devnet.now, "block": devnet.block_number}
-    failures = "".join(
-        f"\n  FAILED task {f['task_id']} ({f['contract_address']}) due {f['due_time']}: {f['error']}"
-        for f in result["failed"]
-    )
-    _print(
-        args,
-        result,
-        f"ran {result['runs']} scheduled workflow run(s), {result['succeeded']} succeeded, "
-        f"{len(result['failed'])} failed; chain time {result['timestamp']}, block "
-        f"{result['block']}{failures}",
-    )
-
-
-def _progress(done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} runs")
-    sys.stderr.flush()
-
-
-# --- parser ------------------------------------------------------------------------------
-def parser() -> argparse.ArgumentParser:
+# --- the parser --------------------------------------------------------------------------------
+def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--network", help="local (default), devnet, alpha or a node URL")
-    common.add_argument("--rpc-url", help="override the network's JSON-RPC URL")
-    common.add_argument("--state", help="local only: keep the in-process devnet in this file")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-
-    p = argparse.ArgumentParser(prog="og", description="OpenGradient Alpha devkit")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("demo", help="run the fixture models and a scheduled workflow").set_defaults(
-        func=cmd_demo
+    common.add_argument(
+        "--network",
+        metavar="NAME",
+        help=f"{', '.join(NETWORKS)} or a node URL (default: $OG_NETWORK, og.toml, else local: "
+        "a devnet in this process)",
     )
+    common.add_argument(
+        "--rpc-url", metavar="URL", help="the network's JSON-RPC URL instead of its own"
+    )
+    common.add_argument(
+        "--state",
+        metavar="FILE",
+        help="local only: keep the in-process devnet in FILE between commands (default: none, "
+        "the devnet is gone when the command ends)",
+    )
+    common.add_argument("--json", action="store_true", help="print the result as JSON")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines or notes on stderr"
+    )
+    return common
+
+
+def parser() -> argparse.ArgumentParser:
+    common = _common()
+    p = _Parser(
+        prog="og",
+        description="OpenGradient Alpha devkit: on-chain ONNX inference and price-feed "
+        "workflows on a local devnet or the Alpha Testnet. Durations: 90s, 15m, 1h, 7d.",
+        epilog="exit codes: 0 ok, 1 the network refused or failed, 2 bad input or configuration",
+    )
+    p.add_argument("--version", action="version", version=version())
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "demo", help="run the fixture models and a scheduled workflow on a new devnet"
+    ).set_defaults(func=commands.cmd_demo)
+    _devnet_parser(sub)
+    _model_parsers(sub, common)
+
+    i = sub.add_parser("infer", parents=[common], help="run a model on chain")
+    i.add_argument("model", help="a model CID, or an .onnx file (added to the devnet first)")
+    i.add_argument(
+        "--input",
+        required=True,
+        metavar="JSON",
+        help="the input tensors: a JSON object such as '{\"x\": [[1, 2, 3]]}', @FILE.json, or "
+        "@- for standard input",
+    )
+    i.add_argument(
+        "--mode", default="vanilla", choices=["vanilla", "zkml", "tee"], help="inference mode"
+    )
+    i.set_defaults(func=commands.cmd_infer)
+
+    _workflow_parsers(sub, common)
+
+    adv = sub.add_parser(
+        "advance",
+        parents=[common],
+        help="move the devnet's clock, running the scheduled workflows that fall due",
+    )
+    adv.add_argument(
+        "duration", type=_duration, help="how far: 90s, 15m, 1h, 7d (a bare number is seconds)"
+    )
+    adv.set_defaults(func=commands.cmd_advance)
+    return p
+
+
+def _devnet_parser(sub: Any) -> None:
+    from .http_guard import MAX_BODY
+    from .server import IDLE_TIMEOUT
 
     d = sub.add_parser("devnet", help="serve a local devnet over JSON-RPC (like anvil)")
-    d.add_argument("--host", default="127.0.0.1")
-    d.add_argument("--port", type=int, default=8545)
-    d.add_argument("--models", help="add every .onnx in this directory")
-    d.add_argument("--prices", help="load candles from this CSV (name BASE_QUOTE_*.csv)")
-    d.add_argument("--genesis-time", type=int)
-    d.add_argument("--state", help="journal every change here; restart replays it")
+    d.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; anything but loopback opens every dev method to the network",
+    )
+    d.add_argument("--port", type=_port, default=8545, help="port to listen on (0: a free one)")
+    d.add_argument("--models", metavar="DIR", help="add every .onnx file in DIR")
+    d.add_argument(
+        "--prices",
+        metavar="FILE",
+        help="load 1-minute candles from this CSV (columns timestamp,open,high,low,close,volume)",
+    )
+    d.add_argument(
+        "--pair",
+        type=_pair,
+        metavar="BASE/QUOTE",
+        help="the pair --prices holds, e.g. ETH/USD (default: from the file name, "
+        "BASE_QUOTE_*.csv)",
+    )
+    d.add_argument(
+        "--genesis-time",
+        type=_time,
+        metavar="TIME",
+        help="the chain's start: unix seconds or an ISO date such as 2023-01-01 (default: "
+        "2025-01-01T00:00:00Z)",
+    )
+    d.add_argument(
+        "--state", metavar="FILE", help="journal every change in FILE; a restart replays it"
+    )
     d.add_argument(
         "--fork-url",
         metavar="URL",
@@ -365,9 +276,10 @@ def parser() -> argparse.ArgumentParser:
     )
     d.add_argument(
         "--max-request-bytes",
-        type=int,
-        default=64 * 1024 * 1024,
-        help="refuse larger request bodies (default 64 MiB)",
+        type=_bytes,
+        default=MAX_BODY,
+        metavar="SIZE",
+        help=f"refuse larger request bodies; 65536, 64M, 1G (default: {MAX_BODY // 2**20}M)",
     )
     d.add_argument(
         "--allow-host",
@@ -388,119 +300,266 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--token",
         help="require 'Authorization: Bearer TOKEN' on every request (default: "
-        "$OG_DEVNET_TOKEN); use it when binding a non-loopback --host",
+        "$OG_DEVNET_TOKEN, else none); use it when binding a non-loopback --host",
     )
     d.add_argument(
         "--max-connections",
-        type=int,
-        help="open connections at most (default 1000, fewer under a low file limit)",
+        type=_count,
+        metavar="N",
+        help="open connections at most (default: 1000, fewer under a low file limit)",
     )
     d.add_argument(
         "--idle-timeout",
-        type=float,
-        default=30.0,
-        help="seconds a connection may take to send a request head (default 30)",
+        type=_seconds,
+        default=IDLE_TIMEOUT,
+        metavar="DURATION",
+        help=f"time a connection may take to send a request head (default: "
+        f"{durations.show(IDLE_TIMEOUT)})",
     )
     d.add_argument(
         "--model-source",
         action="append",
         metavar="URL",
         help="fetch models the devnet lacks by CID from here (an IPFS gateway, asked for "
-        "URL/ipfs/CID, or a URL with {cid}); repeatable, tried in order",
+        "URL/ipfs/CID, or a URL with {cid}); repeatable, tried in order (default: "
+        "$OG_MODEL_SOURCES, og.toml, else none)",
     )
     d.add_argument(
         "--model-timeout",
-        type=float,
-        metavar="SECONDS",
-        help="stop an inference that runs longer (default 5)",
+        type=_seconds,
+        metavar="DURATION",
+        help="stop an inference that runs longer (default: $OG_MODEL_TIMEOUT, else 5s)",
     )
     d.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     d.set_defaults(func=cmd_devnet)
 
+
+def _model_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     m = sub.add_parser("model", help="model CIDs and the devnet's models").add_subparsers(
         dest="model_command", required=True, metavar="ACTION"
     )
     c = m.add_parser("cid", parents=[common], help="the IPFS CID of a model file")
-    c.add_argument("file")
-    c.set_defaults(func=cmd_model_cid)
+    c.add_argument("file", help="an .onnx file")
+    c.set_defaults(func=commands.cmd_model_cid)
     a = m.add_parser("add", parents=[common], help="add a model to the devnet")
-    a.add_argument("file")
-    a.add_argument("--cid", help="check that the file is this CID (a model is known by its own)")
-    a.set_defaults(func=cmd_model_add)
+    a.add_argument("file", help="an .onnx file")
+    a.add_argument(
+        "--cid", help="check that the file is this CID (a model is known by its own CID)"
+    )
+    a.set_defaults(func=commands.cmd_model_add)
     pull = m.add_parser(
         "pull", help="fetch a model by CID into the model cache, checked, for off-line use"
     )
-    pull.add_argument("cid")
+    pull.add_argument("cid", help="the model's IPFS CIDv0 (Qm...)")
     pull.add_argument(
         "--model-source",
         action="append",
         metavar="URL",
-        help="where to fetch from (repeatable; default: OG_MODEL_SOURCES, og.toml)",
+        help="where to fetch from (repeatable; default: $OG_MODEL_SOURCES, og.toml)",
     )
-    pull.add_argument("--model-cache", metavar="DIR", help="default: OG_MODEL_CACHE, og.toml")
-    pull.add_argument("--json", action="store_true", help="machine-readable output")
-    pull.set_defaults(func=cmd_model_pull)
+    pull.add_argument(
+        "--model-cache",
+        metavar="DIR",
+        help="the cache (default: $OG_MODEL_CACHE, og.toml, else ~/.cache/og-devnet/models)",
+    )
+    pull.add_argument("--json", action="store_true", help="print the result as JSON")
+    pull.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    pull.set_defaults(func=commands.cmd_model_pull)
     m.add_parser("list", parents=[common], help="the devnet's models").set_defaults(
-        func=cmd_model_list
+        func=commands.cmd_model_list
     )
 
-    i = sub.add_parser("infer", parents=[common], help="run a model on chain")
-    i.add_argument("model", help="a model CID, or an .onnx file (added to the devnet first)")
-    i.add_argument("--input", required=True, help="JSON object, or @file.json")
-    i.add_argument("--mode", default="vanilla", choices=["vanilla", "zkml", "tee"])
-    i.set_defaults(func=cmd_infer)
 
+def _workflow_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     w = sub.add_parser("workflow", help="price-feed workflows").add_subparsers(
         dest="workflow_command", required=True, metavar="ACTION"
     )
     dep = w.add_parser("deploy", parents=[common], help="deploy (and schedule) a workflow")
-    dep.add_argument("model")
-    dep.add_argument("--input-name", required=True, help="the model's input tensor")
-    dep.add_argument("--base", default="ETH")
-    dep.add_argument("--quote", default="USD")
-    dep.add_argument("--candles", type=int, default=10)
-    dep.add_argument("--duration", type=int, default=1, help="candle duration in minutes")
-    dep.add_argument("--order", default="ascending", choices=["ascending", "descending"])
-    dep.add_argument("--types", default="open,high,low,close")
-    dep.add_argument("--every", type=int, help="schedule: run every N seconds")
-    dep.add_argument("--hours", type=int, default=1, help="schedule: for H hours")
-    dep.set_defaults(func=cmd_workflow_deploy)
-    for name, func, helptext in (
-        ("run", cmd_workflow_run, "run a workflow now"),
-        ("result", cmd_workflow_result, "its latest result"),
-        ("history", cmd_workflow_history, "its latest results"),
+    dep.add_argument("model", help="a model CID, or an .onnx file (added to the devnet first)")
+    dep.add_argument(
+        "--input-name", required=True, metavar="NAME", help="the model input the candles fill"
+    )
+    dep.add_argument("--base", type=_symbol, default="ETH", help="the pair's base symbol")
+    dep.add_argument("--quote", type=_symbol, default="USD", help="the pair's quote symbol")
+    dep.add_argument(
+        "--candles", type=_count, default=10, metavar="N", help="how many candles each run reads"
+    )
+    dep.add_argument(
+        "--candle-duration",
+        "--duration",
+        type=_in("m"),
+        default="1m",
+        metavar="DURATION",
+        help="each candle's span: 1m, 5m, 1h (a bare number is minutes)",
+    )
+    dep.add_argument(
+        "--order",
+        default="ascending",
+        choices=["ascending", "descending"],
+        help="candle order (ascending: oldest first)",
+    )
+    dep.add_argument(
+        "--types",
+        type=commands.candle_types,
+        default="open,high,low,close",
+        metavar="LIST",
+        help="the candle columns, in order: comma-separated open, high, low, close, volume",
+    )
+    dep.add_argument(
+        "--every",
+        type=_positive_duration,
+        metavar="DURATION",
+        help="schedule a run every DURATION: 60s, 5m, 1h (default: not scheduled)",
+    )
+    dep.add_argument(
+        "--for",
+        "--hours",
+        dest="hours",
+        type=_in("h"),
+        metavar="DURATION",
+        help="how long the schedule runs, in whole hours: 2h, 1d (a bare number is hours; "
+        "default: 1h)",
+    )
+    dep.set_defaults(func=commands.cmd_workflow_deploy)
+    for name, helptext in (
+        ("run", "run a workflow now (a transaction)"),
+        ("result", "a workflow's latest result"),
+        ("history", "a workflow's latest results, most recent first"),
     ):
         s = w.add_parser(name, parents=[common], help=helptext)
-        s.add_argument("address")
+        s.add_argument("address", help="the workflow contract's address (0x...)")
         if name == "history":
-            s.add_argument("-n", "--count", type=int, default=5)
-        s.set_defaults(func=func, command_name=name)
+            s.add_argument("-n", "--count", type=_count, default=5, help="how many results at most")
+        s.set_defaults(func=commands.cmd_workflow, command_name=name)
 
-    adv = sub.add_parser(
-        "advance", parents=[common], help="move the devnet's clock, running scheduled workflows"
-    )
-    adv.add_argument("seconds", type=int)
-    adv.set_defaults(func=cmd_advance)
-    return p
+
+# --- og devnet ---------------------------------------------------------------------------------
+def cmd_devnet(args: argparse.Namespace) -> None:
+    from .errors import DevnetError, ModelError, PriceDataError
+    from .model_sources import ENV_SOURCES, ENV_TIMEOUT, check_source
+    from .progress import Reporter
+    from .server import serve
+
+    if args.fork_block_number is not None and args.fork_block_number < 0:
+        raise CliError("--fork-block-number must be a block number (0 or more)")
+    if args.pair and not args.prices:
+        raise CliError("--pair names the pair of --prices FILE: give --prices too")
+    try:  # for the devnet serve builds: through the environment, which they override
+        if args.model_source:
+            os.environ[ENV_SOURCES] = " ".join(check_source(url) for url in args.model_source)
+        if args.model_timeout is not None:
+            os.environ[ENV_TIMEOUT] = repr(args.model_timeout)
+    except DevnetError as exc:
+        raise CliError(str(exc)) from None
+    report = Reporter(quiet=args.quiet)
+    pair = args.pair
+    if args.prices and pair is None:
+        from .boot import file_pair
+
+        pair = file_pair(args.prices)
+        report.line(
+            f"--prices {args.prices}: loading it as the pair {pair[0]}/{pair[1]}, named from "
+            "the file name; give --pair BASE/QUOTE to name it yourself"
+        )
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            models=args.models,
+            prices=args.prices,
+            pair=pair,
+            genesis_time=args.genesis_time,
+            state=args.state,
+            verbose=args.verbose,
+            max_body=args.max_request_bytes,
+            allow_hosts=args.allow_host,
+            cors=args.cors,
+            token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
+            max_connections=args.max_connections,
+            idle_timeout=args.idle_timeout,
+            fork_url=args.fork_url,
+            fork_block_number=args.fork_block_number,
+        )
+    except (ModelError, PriceDataError) as exc:  # --models and --prices: files given here
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(choose another --port, or --port 0 for a free one)"
+        ) from None
+
+
+# --- main --------------------------------------------------------------------------------------
+def _hint(exc: NetworkError, args: argparse.Namespace) -> str:
+    """What to do about a node that did not answer: on this machine it is usually an
+    ``og devnet`` that is not running."""
+    text = str(exc)
+    if "refused the connection" in text or "could not be reached" in text:
+        from og_alpha.networks import resolve
+
+        try:
+            network = resolve(getattr(args, "network", None)).network
+        except OpenGradientError:
+            return ""
+        if network.is_local and network.rpc_url:
+            return (
+                f" (is `og devnet` running? start it with `og devnet`, or give another "
+                f"--network / --rpc-url than {network.rpc_url})"
+            )
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """Run ``og ARGV``; returns the exit code (see the module docstring)."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argument error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    code = _run(args)
+    session = getattr(args, "session", None)
+    if session is not None:
+        session.close()
+        if code != EXIT_USAGE:
+            session.note_throwaway()
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command; an exception becomes its one line on stderr and its exit code."""
     try:
         args.func(args)
-    except CliError as exc:
-        print(f"og: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except (CliError, InputError, ConfigurationError) as exc:
+        return _fail(exc, EXIT_USAGE)
+    except NetworkError as exc:
+        return _fail(f"{exc}{_hint(exc, args)}", EXIT_ERROR)
     except OpenGradientError as exc:
-        print(f"og: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except (KeyError, ValueError) as exc:
-        print(f"og: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(exc, EXIT_ERROR)
+    except ValueError as exc:  # a state file refused
+        return _fail(exc, EXIT_USAGE)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        return _fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_USAGE)
     except KeyboardInterrupt:
-        return 130
-    return 0
+        print("og: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+        if os.environ.get("OG_DEBUG"):
+            traceback.print_exc()
+        return _fail(
+            f"unexpected {type(exc).__name__}: {exc} (a bug in og: please report it; "
+            "OG_DEBUG=1 shows the traceback)",
+            EXIT_ERROR,
+        )
+    return EXIT_OK
 
+
+def _fail(message: object, code: int) -> int:
+    print(f"og: error: {message}", file=sys.stderr)
+    return code
+
+
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_USAGE", "CliError", "main", "parser", "version"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,6 +26,7 @@ from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 
 from .accounts import dev_key
 from .boot import build
+from .durations import iso
 from .http_app import SILENT, App, Connections
 from .http_guard import MAX_BODY, Guard, is_loopback
 from .node import Node
@@ -192,9 +193,10 @@ def banner(server: DevnetHTTPServer, replayed: int) -> str:
         f"Inference hub       {INFERENCE_HUB_ADDRESS}",
         f"Workflow scheduler  {WORKFLOW_SCHEDULER_ADDRESS}",
         "Precompiles         0x...F4 inference, 0x...F5 price feed",
-        f"Chain time          {devnet.now} (block {devnet.block_number})",
+        f"Chain time          {devnet.now} ({iso(devnet.now)}, block {devnet.block_number})",
         f"Models              {len(devnet.models)}"
         + "".join(f"\n  {m.cid}  {m.describe_inputs()}" for m in devnet.models.list()),
+        "Price pairs         " + ", ".join(f"{b}/{q}" for b, q in devnet.prices.pairs()),
     ]
     if replayed:
         lines.append(f"State               replayed {replayed} journaled calls")
@@ -224,6 +226,7 @@ def serve(
     port: int = 8545,
     models: str | None = None,
     prices: str | None = None,
+    pair: tuple[str, str] | None = None,
     genesis_time: int | None = None,
     state: str | None = None,
     verbose: bool = False,
@@ -243,6 +246,7 @@ def serve(
     node, replayed = build(
         models=models,
         prices=prices,
+        pair=pair,
         genesis_time=genesis_time,
         state=state,
         fork_url=fork_url,

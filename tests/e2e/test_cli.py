@@ -1,75 +1,155 @@
-"""The ``og`` command line on the local network: every command, tables and --json."""
+"""The ``og`` command, in-process (``main(argv)``): every command on ``local`` with
+``--state`` and on ``--network devnet``, tables and ``--json``, durations, notes and progress.
+
+One subprocess per command family is in test_cli_smoke.py; errors in test_cli_errors.py.
+"""
 
 from __future__ import annotations
 
-import json
+import argparse
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from og_devnet import cli, progress
 from tests.conftest import MODELS
+from tests.e2e.conftest import Og, Served
 
 ROOT = Path(__file__).resolve().parents[2]
-OG = str(Path(sys.executable).with_name("og"))
+LINEAR = str(MODELS / "linear.onnx")
+OHLC = str(MODELS / "ohlc.onnx")
 
 
-def og(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([OG, *args], capture_output=True, text=True, timeout=300)
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-def test_every_command_runs_on_local_and_json_parses(tmp_path: Path) -> None:
+def test_every_command_runs_on_local_with_state_and_json_parses(og: Og, tmp_path: Path) -> None:
     state = ["--state", str(tmp_path / "local.jsonl")]
-    linear = str(MODELS / "linear.onnx")
-    cid = og("model", "cid", linear).stdout.strip()
-    assert json.loads(og("model", "cid", linear, "--json").stdout)["cid"] == cid
-    assert json.loads(og("model", "add", linear, *state, "--json").stdout)["cid"] == cid
-    listed = json.loads(og("model", "list", *state, "--json").stdout)
-    assert [m["cid"] for m in listed] == [cid]
-    assert cid in og("model", "list", *state).stdout
-    out = json.loads(og("infer", cid, "--input", '{"x": [[1, 2, 3]]}', *state, "--json").stdout)
-    assert abs(out["model_output"]["y"][0][0] - 4.1) < 1e-6
-    assert (
-        "4.1" in og("infer", cid, "--input", '{"x": [[1, 2, 3]]}', "--mode", "tee", *state).stdout
-    )
-    address = json.loads(
-        og(
-            "workflow",
-            "deploy",
-            str(MODELS / "ohlc.onnx"),
-            "--input-name",
-            "open_high_low_close",
-            "--every",
-            "60",
-            "--hours",
-            "1",
-            *state,
-            "--json",
-        ).stdout
-    )["address"]
-    advanced = json.loads(og("advance", "600", *state, "--json").stdout)
-    assert advanced["runs"] == 10
-    history = json.loads(og("workflow", "history", address, "-n", "3", *state, "--json").stdout)
+    cid = og("model", "cid", LINEAR).out.strip()
+    assert og("model", "cid", LINEAR, "--json").json()["cid"] == cid
+    assert og("model", "add", LINEAR, *state, "--json").json()["cid"] == cid
+    assert [m["cid"] for m in og("model", "list", *state, "--json").json()] == [cid]
+    assert cid in og("model", "list", *state).out
+    out = og("infer", cid, "--input", '{"x": [[1, 2, 3]]}', *state, "--json").json()
+    assert out["model_output"]["y"] == [[4.1]] and out["model_cid"] == cid
+    assert "4.1" in og("infer", cid, "--input", '{"x": [[1, 2, 3]]}', "--mode", "tee", *state).out
+    deploy = ["workflow", "deploy", OHLC, "--input-name", "open_high_low_close", *state]
+    address = og(*deploy, "--every", "1m", "--for", "1h", "--json").json()["address"]
+    advanced = og("advance", "10m", *state, "--json").json()
+    assert (advanced["runs"], advanced["succeeded"], advanced["failed"]) == (10, 10, [])
+    # genesis + 10m + four transactions' blocks a second apart (two infers, deploy, register)
+    assert advanced["timestamp"] == 1_735_689_600 + 4 + 600
+    history = og("workflow", "history", address, "-n", "3", *state, "--json").json()
     assert len(history) == 3 and "price" in history[0]["numbers"]
-    run = json.loads(og("workflow", "run", address, *state, "--json").stdout)
-    result = json.loads(og("workflow", "result", address, *state, "--json").stdout)
-    assert run == result
-    assert "price" in og("workflow", "history", address, *state).stdout
-
-
-def test_errors_have_messages_and_exit_codes(tmp_path: Path) -> None:
-    bad_json = og("infer", "QmX", "--input", "{x", check=False)
-    assert bad_json.returncode == 2 and "not valid JSON" in bad_json.stderr
-    unknown = og("infer", "QmUnknown", "--input", '{"x": [1.0]}', check=False)
-    assert unknown.returncode == 1 and "unknown model CID 'QmUnknown'" in unknown.stderr
-    missing = og("model", "cid", str(tmp_path / "nope.onnx"), check=False)
-    assert missing.returncode == 2 and "is not a file" in missing.stderr
-    no_workflow = og(
-        "workflow", "result", "0x000000000000000000000000000000000000dEaD", check=False
+    run = og("workflow", "run", address, *state, "--json").json()
+    assert run == og("workflow", "result", address, *state, "--json").json()
+    assert "price" in og("workflow", "history", address, *state).out
+    assert (
+        "ran 50 scheduled workflow run(s), 50 succeeded, 0 failed"
+        in og("advance", "50m", *state).out
     )
-    assert no_workflow.returncode == 1 and "holds no contract" in no_workflow.stderr
+
+
+def test_the_same_commands_on_a_served_devnet(og: Og, served: Served) -> None:
+    net = ["--network", "devnet", "--rpc-url", served.url]
+    cid = og("model", "add", LINEAR, *net).out.strip()
+    assert served.devnet.models.get(cid) is not None
+    out = og("infer", cid, "--input", '{"x": [[1, 2, 3]]}', *net, "--json").json()
+    assert out["model_output"]["y"] == [[4.1]]
+    address = og(
+        "workflow", "deploy", OHLC, "--input-name", "open_high_low_close", "--every", "60", *net
+    ).out.strip()
+    report = og("advance", "2h", *net, "--json").json()
+    assert (report["runs"], report["succeeded"]) == (60, 60)  # the schedule's default 1h
+    assert len(og("workflow", "history", address, "-n", "100", *net, "--json").json()) == 60
+    ran = og("model", "list", *net)
+    assert ran.code == 0 and "note:" not in ran.err  # nothing thrown away: it is served
+
+
+def test_durations_in_every_time_option(og: Og, tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "s.jsonl")]
+    deploy = ["workflow", "deploy", OHLC, "--input-name", "open_high_low_close", *state]
+    assert og(*deploy, "--every", "15m", "--for", "1d", "--candle-duration", "5m").code == 0
+    report = og("advance", "1h30m", *state, "--json").json()
+    assert (report["runs"], report["timestamp"]) == (6, 1_735_689_600 + 2 + 90 * 60)
+    week = og("advance", "7d", *state, "--json").json()
+    assert (week["runs"], week["timestamp"]) == (90, report["timestamp"] + 7 * 86_400)  # 1d's rest
+    assert og("advance", "90", *state, "--json").json()["timestamp"] == week["timestamp"] + 90
+
+
+def test_a_throwaway_local_devnet_says_so_and_state_does_not(og: Og, tmp_path: Path) -> None:
+    ran = og("model", "add", LINEAR)
+    assert ran.code == 0
+    assert ran.lines == [
+        "og: note: this command ran on a new in-process devnet, gone now that it ended; give "
+        "--state FILE to keep models, workflows and time between commands (or use --network "
+        "devnet with `og devnet` running)"
+    ]
+    assert og("model", "list").out.strip() == "no models"
+    assert og("model", "add", LINEAR, "--state", str(tmp_path / "s.jsonl")).err == ""
+    assert og("model", "add", LINEAR, "-q").err == ""
+
+
+def test_progress_lines_without_a_terminal(
+    og: Og, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = ["--state", str(tmp_path / "s.jsonl")]
+    deploy = ["workflow", "deploy", OHLC, "--input-name", "open_high_low_close", *state]
+    assert og(*deploy, "--every", "1m", "--for", "2h").code == 0
+    monkeypatch.setattr(progress, "AFTER", 0)  # report every step, however quick
+    ran = og("advance", "2h", *state)
+    assert ran.code == 0
+    assert ran.lines[0] == f"og: starting the in-process devnet from {state[1]} ..."
+    assert ran.lines[1].startswith(f"og: starting the in-process devnet from {state[1]}: done in")
+    assert ran.lines[2].startswith("og: advancing the clock 2h: ")
+    assert ran.lines[-1].startswith("og: advancing the clock 2h: 120/120 scheduled runs, 100%")
+    assert og("advance", "1h", *state, "-q").err == ""
+
+
+def test_a_key_for_another_network_is_not_used_on_local(
+    og: Og, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OG_PRIVATE_KEY", "0x" + "11" * 32)  # unfunded on any devnet
+    ran = og("infer", LINEAR, "--input", '{"x": [[1, 2, 3]]}', "--json")
+    assert ran.code == 0, ran.err
+    assert ran.lines[0] == (
+        "og: note: OG_PRIVATE_KEY is not used on 'local': it is set for another network (set "
+        "the network in the same place, or pass the key explicitly, to sign with it here); dev "
+        "account 0 signs instead"
+    )
+
+
+def test_version_and_help(og: Og) -> None:
+    ran = og("--version")
+    assert ran.code == 0 and ran.out.startswith("og 0.") and "og-alpha-devkit" in ran.out
+    ran = og("--help")
+    assert ran.code == 0 and "exit codes: 0 ok, 1 the network refused" in ran.out
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                yield from _parsers(child)
+
+
+def test_every_option_has_help_and_shows_its_default() -> None:
+    unexplained, no_default = [], []
+    for parser in _parsers(cli.parser()):
+        formatter = parser._get_formatter()
+        for action in parser._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            name = f"{parser.prog} {'/'.join(action.option_strings) or action.dest}"
+            if not action.help:
+                unexplained.append(name)
+            shown = formatter._get_help_string(action)  # type: ignore[attr-defined]
+            if action.default not in (None, False, []) and "default" not in shown:
+                no_default.append(name)
+    assert unexplained == [] and no_default == []
 
 
 def test_examples_run_on_local() -> None:

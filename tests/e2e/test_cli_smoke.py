@@ -1,0 +1,75 @@
+"""One real process per ``og`` command family: the console script and ``python -m og_devnet``
+start, print their result on stdout and their notes and progress on stderr (a pipe, not a
+terminal). Everything else about the commands is tested in-process (test_cli.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from og_alpha.networks import ENV
+from tests.conftest import FIXTURES, MODELS
+from tests.server.conftest import start_node
+
+OG = str(Path(sys.executable).with_name("og"))
+LINEAR = str(MODELS / "linear.onnx")
+PRICES = str(FIXTURES / "prices" / "eth_usd_1m.csv")
+
+
+def og(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV.values()}
+    return subprocess.run(
+        [OG, *argv], capture_output=True, text=True, timeout=300, cwd=cwd, env=env
+    )
+
+
+def test_python_dash_m_runs_og_demo() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "og_devnet", "demo"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "linear.onnx" in done.stdout and "scheduled runs" in done.stdout
+
+
+def test_model_family() -> None:
+    done = og("model", "cid", LINEAR)
+    assert (done.returncode, done.stdout.strip()) == (
+        0,
+        "QmQqjVpP7r7njiiUXy9nidzaqt1C4q6DDpuYprmVoJgd8v",
+    )
+
+
+def test_infer_family_on_a_throwaway_devnet() -> None:
+    done = og("infer", LINEAR, "--input", '{"x": [[1, 2, 3]]}', "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["model_output"]["y"] == [[4.1]]
+    assert done.stderr.splitlines()[-1].startswith("og: note: this command ran on a new")
+
+
+def test_workflow_and_advance_families_keep_state(tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "s.jsonl")]
+    deploy = og(
+        "workflow", "deploy", str(MODELS / "ohlc.onnx"), "--input-name", "open_high_low_close",
+        "--every", "1m", *state,
+    )  # fmt: skip
+    assert deploy.returncode == 0 and deploy.stderr == "", deploy.stderr
+    advanced = og("advance", "30m", *state, "--json")
+    assert json.loads(advanced.stdout)["runs"] == 30, advanced.stderr
+    history = og("workflow", "history", deploy.stdout.strip(), "-n", "50", *state, "--json")
+    assert len(json.loads(history.stdout)) == 30
+
+
+def test_devnet_family_serves_the_pair_it_was_given() -> None:
+    named = start_node("--prices", PRICES, "--pair", "ABC/XYZ")
+    try:
+        assert "Price pairs         ABC/XYZ, BTC/USD, ETH/BTC, ETH/USD, OG/USD, SOL/USD" in (
+            named.banner
+        )
+        assert "named from the file name" not in named.banner
+        listed = og("model", "list", "--network", "devnet", "--rpc-url", named.url)
+        assert (listed.returncode, listed.stdout.strip()) == (0, "no models")
+    finally:
+        named.kill()
