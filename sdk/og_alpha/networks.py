@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from . import dev_accounts
 from .contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 from .errors import ConfigurationError
 from .transactions import DEFAULT_RECEIPT_TIMEOUT, positive_seconds
@@ -40,25 +41,10 @@ DEFAULT_REQUEST_TIMEOUT = 60.0
 DEFAULT_RPC_URL = "https://ogevmdevnet.opengradient.ai"
 DEFAULT_API_URL = "https://sdk-devnet.opengradient.ai"
 
-# Addresses of the well-known dev keys (mnemonic "test test ... junk", m/44'/60'/0'/0/i, as
-# anvil and hardhat use; index 99 is the devnet's scheduler executor). Their keys are public:
-# they are refused on every network that is not on this machine.
-DEV_ADDRESSES = frozenset(
-    a.lower()
-    for a in (
-        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
-        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
-        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
-        "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
-        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
-        "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955",
-        "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
-        "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
-        "0x98D08079928FcCB30598c6C6382ABfd7dbFaA1cD",
-    )
-)
+# The well-known dev accounts (mnemonic "test test ... junk", as anvil and hardhat use), their
+# addresses lower-case. Their keys are public: refused on every network not on this machine.
+DEV_ADDRESSES = frozenset(address.lower() for address in dev_accounts.DEV_ADDRESSES)
+LAYERS = ("argument", "environment", CONFIG_FILE)
 
 
 @dataclass(frozen=True)
@@ -89,8 +75,12 @@ NETWORKS = {
 
 @dataclass(frozen=True)
 class Settings:
+    """A resolved configuration. ``ignored_key`` says which key setting was passed over
+    (see :func:`resolve`), for tools that tell the user; None when none was."""
+
     network: Network
     private_key: str | None
+    ignored_key: str | None = None
 
     def __repr__(self) -> str:  # never print the key
         key = "set" if self.private_key else "unset"
@@ -124,39 +114,65 @@ def resolve(
     config_path: Path | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Settings from arguments, then environment, then ``og.toml``, then defaults."""
+    """Settings from arguments, then environment, then ``og.toml``, then defaults.
+
+    On a network on this machine (``local``, ``devnet``, a loopback URL) a key from the
+    environment or ``og.toml`` is used only if the same place names that network too, or if
+    it is a dev key: an ``OG_PRIVATE_KEY`` kept for the Alpha Testnet is not funded on a
+    devnet, and signing with it there fails far from the cause. Dev account 0 signs instead;
+    ``Settings.ignored_key`` says which key was passed over. A ``private_key`` argument is
+    always used.
+    """
     unknown = set(overrides) - set(ENV)
     if unknown:
         raise ConfigurationError(f"unknown setting(s) {sorted(unknown)}; use {sorted(ENV)}")
     file = _config(config_path)
     explicit = {"network": network, "private_key": private_key, **overrides}
 
-    def pick(key: str) -> Any:
+    def pick(key: str) -> tuple[Any, str | None]:
         if explicit.get(key) is not None:
-            return explicit[key]
+            return explicit[key], LAYERS[0]
         if os.environ.get(ENV[key]):
-            return os.environ[ENV[key]]
-        return file.get(key)
+            return os.environ[ENV[key]], LAYERS[1]
+        if file.get(key) is not None:
+            return file[key], LAYERS[2]
+        return None, None
 
-    name = pick("network") or "local"
+    name, named_in = pick("network")
+    name = name or "local"
     if name in NETWORKS:
         net = NETWORKS[name]
-    elif "://" in name:
+    elif isinstance(name, str) and "://" in name:
         net = Network(name, name, name)
     else:
         raise ConfigurationError(
             f"unknown network {name!r}; use one of {', '.join(NETWORKS)} or a node URL"
         )
-    if pick("rpc_url"):
-        net = replace(net, rpc_url=pick("rpc_url"))
-    if pick("api_url"):
-        net = replace(net, api_url=pick("api_url"))
-    if pick("hub_address"):
-        net = replace(net, hub_address=pick("hub_address"))
-    key = pick("private_key")
-    settings = Settings(net, key)
+    for field in ("rpc_url", "api_url", "hub_address"):
+        value, _ = pick(field)
+        if value:
+            net = replace(net, **{field: value})
+    key, key_in = pick("private_key")
+    ignored = None
+    meant_elsewhere = key_in not in (LAYERS[0], named_in)
+    if key is not None and net.is_local and meant_elsewhere and not _is_dev_key(key):
+        where = ENV["private_key"] if key_in == LAYERS[1] else f"private_key in {key_in}"
+        ignored = (
+            f"{where} is not used on {net.name!r}: it is set for another network (set the "
+            "network in the same place, or pass the key explicitly, to sign with it here); "
+            "dev account 0 signs instead"
+        )
+        key = None
+    settings = Settings(net, key, ignored)
     _check_key(settings)
     return settings
+
+
+def _is_dev_key(key: str) -> bool:
+    try:
+        return Account.from_key(key).address.lower() in DEV_ADDRESSES
+    except Exception:  # noqa: BLE001 - a malformed key is refused later, never echoed
+        return False
 
 
 def _check_key(settings: Settings) -> None:
@@ -232,9 +248,7 @@ def _client(settings: Settings, request_timeout: float) -> Alpha:
         return alpha
     key = settings.private_key
     if key is None:
-        from og_devnet.accounts import dev_key
-
-        key = "0x" + dev_key(0).hex()
+        key = "0x" + dev_accounts.dev_key(0).hex()
     alpha = Alpha(
         key,
         rpc_url=net.rpc_url,

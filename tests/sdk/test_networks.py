@@ -7,10 +7,12 @@ import socket
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 
-from og_alpha import ConfigurationError, connect, resolve
+from og_alpha import ConfigurationError, InferenceMode, OpenGradientError, connect, resolve
 from og_alpha.networks import DEV_ADDRESSES, ENV
 from og_devnet.accounts import dev_accounts, dev_key, executor_account
+from tests.conftest import MODELS
 
 DEV_KEY = "0x" + dev_key(0).hex()
 OWN_KEY = "0x" + "11" * 32
@@ -98,3 +100,58 @@ def test_connect_local_gives_a_client_with_its_devnet() -> None:
     alpha = connect()
     assert alpha.devnet is not None
     assert alpha.address == alpha.devnet.accounts[0].address
+
+
+# --- a key meant for another network ---------------------------------------------------------------
+OWN_ADDRESS = Account.from_key(OWN_KEY).address
+
+
+def test_local_never_signs_with_a_key_set_for_another_network(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("OG_PRIVATE_KEY", OWN_KEY)  # kept for the Alpha Testnet: unfunded here
+    alpha = connect("local")
+    assert alpha.address == alpha.devnet.accounts[0].address
+    cid = alpha.devnet.models.add(MODELS / "linear.onnx")
+    assert alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]}).transaction_hash
+    settings = resolve("devnet")
+    assert settings.private_key is None
+    assert settings.ignored_key is not None and settings.ignored_key.startswith(
+        "OG_PRIVATE_KEY is not used on 'devnet': it is set for another network"
+    )
+    assert OWN_KEY not in settings.ignored_key
+    (tmp_path / "og.toml").write_text(f'network = "alpha"\nprivate_key = "{OWN_KEY}"\n')
+    os.chmod(tmp_path / "og.toml", 0o600)
+    monkeypatch.delenv("OG_PRIVATE_KEY")
+    monkeypatch.setenv("OG_NETWORK", "local")
+    assert resolve().private_key is None
+    assert resolve().ignored_key.startswith("private_key in og.toml is not used on 'local'")
+    assert resolve("alpha").private_key == OWN_KEY  # where it is meant for
+
+
+def test_local_signs_with_a_key_when_asked(monkeypatch, tmp_path) -> None:
+    assert connect("local", OWN_KEY).address == OWN_ADDRESS  # an argument is always asking
+    monkeypatch.setenv("OG_PRIVATE_KEY", OWN_KEY)
+    monkeypatch.setenv("OG_NETWORK", "devnet")  # set together: meant for that network
+    assert resolve().private_key == OWN_KEY and resolve().ignored_key is None
+    monkeypatch.delenv("OG_NETWORK")
+    (tmp_path / "og.toml").write_text(f'network = "devnet"\nprivate_key = "{OWN_KEY}"\n')
+    os.chmod(tmp_path / "og.toml", 0o600)
+    monkeypatch.delenv("OG_PRIVATE_KEY")
+    assert resolve().private_key == OWN_KEY
+    monkeypatch.setenv("OG_PRIVATE_KEY", "0x" + dev_key(3).hex())  # a dev key: local by nature
+    assert connect().address == dev_accounts(4)[3].address
+
+
+def test_errors_show_addresses_checksummed_never_as_bytes() -> None:
+    from og_devnet.node.errors import without_reprs
+
+    alpha = connect("local", OWN_KEY)  # unfunded on the devnet
+    cid = alpha.devnet.models.add(MODELS / "linear.onnx")
+    with pytest.raises(OpenGradientError) as info:
+        alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
+    assert f"address {OWN_ADDRESS} have 0 want" in str(info.value)
+    assert "b'" not in str(info.value)
+    raw = bytes.fromhex(OWN_ADDRESS[2:])
+    assert without_reprs(f"Sender {raw!r} cannot afford txn gas") == (
+        f"Sender {OWN_ADDRESS} cannot afford txn gas"
+    )
+    assert without_reprs("data b'\\x01\\x02'") == "data 0x0102"

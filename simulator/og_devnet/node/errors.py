@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth.exceptions import Revert, VMError
+from eth_utils import to_checksum_address
 
 from og_alpha.wire import decode_revert_reason
 
@@ -59,14 +60,16 @@ def execution_error(error: BaseException) -> RpcError:
 
 
 def without_reprs(text: str) -> str:
-    """py-evm messages sometimes carry Python reprs of bytes; nodes never show those."""
+    """py-evm messages sometimes carry Python reprs of bytes; nodes never show those. A
+    20-byte value is an address and is shown checksummed, as every tool shows addresses."""
     import re
 
-    return re.sub(r"b'((?:[^'\\]|\\.)*)'", lambda m: "0x" + _unrepr(m.group(1)), text)
+    return re.sub(r"b'((?:[^'\\]|\\.)*)'", lambda m: _unrepr(m.group(1)), text)
 
 
 def _unrepr(body: str) -> str:
     try:
-        return bytes(body, "latin-1").decode("unicode_escape").encode("latin-1").hex()
+        raw = bytes(body, "latin-1").decode("unicode_escape").encode("latin-1")
     except (UnicodeDecodeError, UnicodeEncodeError):
-        return body
+        return "0x" + body
+    return to_checksum_address(raw) if len(raw) == 20 else "0x" + raw.hex()
