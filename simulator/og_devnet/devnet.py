@@ -100,7 +100,7 @@ class Devnet:
         )
         self.accounts: list[LocalAccount] = dev_accounts(accounts)
         self._executor = executor_account()
-        genesis = {
+        genesis: dict[bytes, dict[str, Any]] = {
             to_canonical_address(a.address): genesis_account(balance_wei) for a in self.accounts
         }
         genesis[to_canonical_address(self._executor.address)] = genesis_account(balance_wei)

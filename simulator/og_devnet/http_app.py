@@ -157,7 +157,7 @@ class App:
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         assert self.connections is not None
-        with self.connections.busy(request.protocol):  # type: ignore[arg-type]
+        with self.connections.busy(request.protocol):
             try:
                 response = await self._route(request)
             except (asyncio.CancelledError, ConnectionError):

@@ -18,6 +18,6 @@ def use_c_keccak() -> bool:
     from eth_hash.auto import keccak
 
     assert pysha3.keccak256(b"") == keccak(b"")  # same function, faster
-    keccak.hasher = pysha3.keccak256  # type: ignore[method-assign]
-    keccak.preimage = pysha3.preimage  # type: ignore[method-assign]
+    keccak.hasher = pysha3.keccak256  # type: ignore[assignment]
+    keccak.preimage = pysha3.preimage  # type: ignore[assignment]
     return True

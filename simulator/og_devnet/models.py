@@ -9,6 +9,7 @@ in the disk cache, then fetched from the configured sources and checked against 
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -340,7 +341,13 @@ class ModelHub:
         return outputs
 
     def feeds(
-        self, cid: str, numbers: list[Any], strings: list[Any], *, batch: bool = False
+        # builtins.list: this class's own ``list`` method shadows the name here
+        self,
+        cid: str,
+        numbers: builtins.list[Any],
+        strings: builtins.list[Any],
+        *,
+        batch: bool = False,
     ) -> dict[str, np.ndarray]:
         """ModelInput tensors -> arrays of the model's declared types and shapes (``batch``:
         the devnet built them, see model_inputs.build)."""

@@ -7,7 +7,7 @@ so a caller sees the same thing it would on the real network.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -121,7 +121,7 @@ class PrecompileContext:
         is deterministic, so the result is the same). Faults are checked first, every time.
         """
         inference_id = self.inference_id(computation)
-        record = dict(
+        record: dict[str, Any] = dict(
             inference_id=inference_id,
             precompile=precompile,
             model_cid=cid,
@@ -242,7 +242,7 @@ def _inputs(
 
 def _dispatch(
     computation: ComputationAPI,
-    handlers: dict[bytes, Callable[[ComputationAPI, bytes], bytes]],
+    handlers: Mapping[bytes, Callable[[ComputationAPI, bytes], bytes]],
     name: str,
 ) -> ComputationAPI:
     data = computation.msg.data_as_bytes

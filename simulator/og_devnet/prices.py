@@ -143,7 +143,7 @@ class PriceFeed:
         self._synthetic[pair] = Synthetic(_seed(*pair), float(start_price))
 
     def set_candles(
-        self, base: str, quote: str, duration_mins: int, rows: Iterable[Sequence[float]]
+        self, base: str, quote: str, duration_mins: int, rows: Iterable[Sequence[float | str]]
     ) -> int:
         """Set candles (timestamp, open, high, low, close, volume) for a pair and duration.
 

@@ -102,12 +102,10 @@ class Hub:
         self.node.transaction_listeners.append(self._on_transaction)
 
     def detach(self) -> None:
-        for listeners, listener in (
-            (self.node.chain.block_listeners, self._on_block),
-            (self.node.transaction_listeners, self._on_transaction),
-        ):
-            if listener in listeners:
-                listeners.remove(listener)
+        if self._on_block in self.node.chain.block_listeners:
+            self.node.chain.block_listeners.remove(self._on_block)
+        if self._on_transaction in self.node.transaction_listeners:
+            self.node.transaction_listeners.remove(self._on_transaction)
 
     # --- the methods (event-loop thread) --------------------------------------------------
     def call(self, session: Session | None, method: str, params: Any) -> Any:

@@ -19,6 +19,8 @@ from .execution import sha3
 from .params import BlockId, arity, at
 
 if TYPE_CHECKING:
+    from eth.abc import BlockAPI
+
     from .core import Node
 
 MAX_BLOB_GAS_PER_BLOCK = 1_179_648  # Prague: 9 blobs of 131,072
@@ -201,6 +203,12 @@ class Eth:
         }
 
     # --- blocks --------------------------------------------------------------------------------
+    def _sealed(self, number: int) -> BlockAPI:
+        """A block this chain sealed (callers ask only from ``first_number`` to the head)."""
+        block = self.chain.block_by_number(number)
+        assert block is not None, f"block {number} is not sealed here"
+        return block
+
     def _block(self, resolved: blocks.Resolved | None, full: Any) -> dict[str, Any] | None:
         if resolved is None:
             return None
@@ -364,7 +372,7 @@ class Eth:
             if any(b < a for a, b in zip(percentiles, percentiles[1:], strict=False)):
                 raise invalid_params("invalid reward percentiles: they must be increasing")
         oldest = max(self.chain.first_number, newest.number - count + 1)
-        history = [self.chain.block_by_number(n) for n in range(oldest, newest.number + 1)]
+        history = [self._sealed(n) for n in range(oldest, newest.number + 1)]
         out: dict[str, Any] = {
             "oldestBlock": serialize.q(oldest),
             "baseFeePerGas": [serialize.q(b.header.base_fee_per_gas or 0) for b in history]
@@ -436,7 +444,7 @@ class Eth:
         start = max(min(f.cursor, head) + 1, self.chain.first_number)
         f.cursor = head
         if f.kind == "block":
-            return [serialize.d(self.chain.block_by_number(n).hash) for n in range(start, head + 1)]
+            return [serialize.d(self._sealed(n).hash) for n in range(start, head + 1)]
         criteria = f.criteria
         assert criteria is not None
         to = criteria.to_block.number if criteria.to_block.number is not None else head

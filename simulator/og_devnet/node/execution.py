@@ -15,6 +15,7 @@ from eth.abc import ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.exceptions import OutOfGas
 from eth_account import Account
 from eth_account.messages import encode_defunct, encode_typed_data
+from eth_typing import Address
 from eth_utils import ValidationError, keccak
 
 from . import blocks, serialize
@@ -24,7 +25,7 @@ from .params import BlockId, TxRequest, state_overrides
 if TYPE_CHECKING:
     from .core import Node
 
-ZERO_ADDRESS = b"\x00" * 20
+ZERO_ADDRESS = Address(b"\x00" * 20)
 DEFAULT_PRIORITY_FEE = 10**9
 # Precompiles are warm from the start, so an access list never names them (nor does geth's).
 _PRECOMPILES = {i.to_bytes(20, "big") for i in range(1, 0x12)} | {
@@ -68,7 +69,7 @@ class Simulation:
                 self._run(node, state, resolved, request, overrides, recorder)
             finally:
                 if recorder is not None:  # the kept state gets its own methods back
-                    del state.mark_address_warm, state.mark_storage_warm  # type: ignore[misc]
+                    del state.mark_address_warm, state.mark_storage_warm
 
     def _run(
         self,
@@ -129,11 +130,11 @@ def _record_access(state: StateAPI, seen: set[tuple[bytes, int | None]]) -> None
     """Note every address and slot the execution warms (what an access list would name)."""
     mark_address, mark_storage = state.mark_address_warm, state.mark_storage_warm
 
-    def address_warm(address: bytes) -> None:
+    def address_warm(address: Address) -> None:
         seen.add((address, None))
         mark_address(address)
 
-    def storage_warm(address: bytes, slot: int) -> None:
+    def storage_warm(address: Address, slot: int) -> None:
         seen.add((address, slot))
         mark_storage(address, slot)
 
@@ -203,12 +204,13 @@ class Execution:
         self._check(tx, sender)
         return tx
 
-    def _check(self, tx: SignedTransactionAPI, sender: bytes) -> None:
+    def _check(self, tx: SignedTransactionAPI, sender: Address) -> None:
         """geth's pool checks, in its order and words; nothing changes on a refusal."""
         chain = self.node.chain
         chain_id = getattr(tx, "chain_id", None)
-        if chain_id is None and tx.type_id in (None, 0) and tx.v >= 35:
-            chain_id = (tx.v - 35) // 2
+        # a legacy transaction (type 0) has v; SignedTransactionAPI does not declare it
+        if chain_id is None and tx.type_id in (None, 0) and tx.v >= 35:  # type: ignore[attr-defined]
+            chain_id = (tx.v - 35) // 2  # type: ignore[attr-defined]
         if chain_id is not None and chain_id != chain.chain_id:
             raise server_error(
                 f"invalid chain id {chain_id}: this devnet is chain {chain.chain_id}; sign "

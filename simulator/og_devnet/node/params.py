@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_typing import Address
+
 from .errors import invalid_params
 
 TAGS = ("latest", "earliest", "pending", "safe", "finalized")
@@ -54,9 +56,9 @@ def data(value: Any, name: str) -> bytes:
     )
 
 
-def address(value: Any, name: str) -> bytes:
+def address(value: Any, name: str) -> Address:
     if isinstance(value, str) and _ADDRESS.match(value):
-        return bytes.fromhex(value[2:])
+        return Address(bytes.fromhex(value[2:]))  # py-evm's state methods take an Address
     raise invalid_params(f"invalid {name}: {_show(value)} is not a 20-byte hex address")
 
 
@@ -134,8 +136,8 @@ def arity(method: str, params: list[Any], most: int) -> None:
 class TxRequest:
     """A call object or a transaction to send: the spec's GenericTransaction, parsed."""
 
-    sender: bytes | None = None
-    to: bytes | None = None
+    sender: Address | None = None
+    to: Address | None = None
     gas: int | None = None
     gas_price: int | None = None
     max_fee_per_gas: int | None = None
@@ -228,7 +230,7 @@ def tx_request(value: Any, name: str = "transaction") -> TxRequest:
 def access_list(value: Any, name: str) -> list[tuple[bytes, list[int]]]:
     if not isinstance(value, list):
         raise invalid_params(f"invalid {name}: expected an array")
-    out = []
+    out: list[tuple[bytes, list[int]]] = []
     for i, entry in enumerate(value):
         if not isinstance(entry, dict) or set(entry) - {"address", "storageKeys"}:
             raise invalid_params(f"invalid {name}[{i}]: expected {{address, storageKeys}}")
@@ -253,13 +255,13 @@ class AccountOverride:
     state_diff: dict[int, int] | None = None
 
 
-def state_overrides(value: Any) -> dict[bytes, AccountOverride]:
+def state_overrides(value: Any) -> dict[Address, AccountOverride]:
     """The third parameter of ``eth_call`` / ``eth_estimateGas`` (geth's state override set)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise invalid_params("invalid state overrides: expected an object of address to override")
-    out: dict[bytes, AccountOverride] = {}
+    out: dict[Address, AccountOverride] = {}
     for key, entry in value.items():
         where = f"state override for {key}"
         account = address(key, "state override address")

@@ -13,6 +13,7 @@ from typing import Any
 
 import rlp
 from eth._utils.address import generate_contract_address
+from eth_typing import Address
 from eth_utils import to_checksum_address
 
 ZERO_HASH = b"\x00" * 32
@@ -253,7 +254,9 @@ def receipts(
             "cumulativeGasUsed": q(r.gas_used),
             "gasUsed": q(r.gas_used - previous_gas),
             "contractAddress": (
-                addr(generate_contract_address(sender, tx.nonce)) if tx.to == CREATE else None
+                addr(generate_contract_address(Address(sender), tx.nonce))
+                if tx.to == CREATE
+                else None
             ),
             "logs": logs,
             "logsBloom": bloom(r.bloom),

@@ -150,7 +150,7 @@ class Tracing:
         chain = self.node.chain
         parent = chain.chain.chaindb.get_block_header_by_hash(block.header.parent_hash)
         header = block.header.copy(state_root=parent.state_root, gas_used=0)
-        vm = chain.chain.get_vm(at_header=header)
+        vm = chain.chain.get_vm(header)
         state = vm.state
         with self._quiet():
             for position, tx in enumerate(block.transactions[: index + 1]):
