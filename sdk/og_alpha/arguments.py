@@ -15,7 +15,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
 from . import wire
 from .errors import InputError
@@ -25,6 +25,7 @@ from .networks import (
     account_for,
 )
 from .node_api import Fetch
+from .rpc_provider import BoundedHTTPProvider
 from .transactions import positive_seconds
 from .types import CandleOrder, CandleType, HistoricalInputQuery, InferenceMode, SchedulerParams
 
@@ -110,7 +111,7 @@ def _from_key(
     hub_address = _hub_address(hub)
     account = account_for(private_key, Network(rpc_url, rpc_url, options[0]))
     timeout = positive_seconds("request_timeout", request_timeout)
-    web3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    web3 = Web3(BoundedHTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
     return ClientArguments(web3, account, hub_address, *options)
 
 

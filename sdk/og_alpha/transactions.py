@@ -39,6 +39,7 @@ from web3.exceptions import (
 from web3.types import TxParams
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
+from .rpc_provider import AnswerOverLimit
 from .traces import CALL_TRACER, failing_path
 from .wire import decode_revert_reason
 
@@ -142,6 +143,8 @@ def describe_failure(exc: BaseException) -> str:
         return "closed the connection mid-answer (the answer was cut off)"
     if _is_any(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
         return "closed the connection without answering (connection dropped)"
+    if isinstance(exc, AnswerOverLimit):
+        return f"answered with JSON the SDK does not decode: {exc}"
     if isinstance(exc, UNREADABLE_ERRORS):
         return "answered with something that is not a JSON-RPC response"
     if isinstance(exc, Web3RPCError):

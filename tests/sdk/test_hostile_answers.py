@@ -33,6 +33,7 @@ from og_alpha import (
 from og_alpha.errors import LimitError
 from og_alpha.node_api import http_fetch, parse_result_document, result_document
 from og_devnet import Devnet
+from og_devnet.accounts import dev_key
 from tests.conftest import MODELS
 
 HOSTILE = "0x00000000000000000000000000000000000bad00"
@@ -173,7 +174,8 @@ def test_a_json_list_whose_padded_strings_would_dwarf_it_is_held_as_its_value() 
 
 # --- node APIs on real sockets ---------------------------------------------------------------
 class NodeAPI:
-    """A loopback HTTP server whose handler writes what ``answer`` says, and counts it."""
+    """A loopback HTTP server whose handler writes what ``answer`` says to any GET or POST,
+    and counts it: a node API, or a JSON-RPC node."""
 
     def __init__(self) -> None:
         self.answer: Callable[[BaseHTTPRequestHandler], None] = lambda h: None
@@ -187,6 +189,10 @@ class NodeAPI:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 with contextlib.suppress(OSError):  # the client left
                     api.answer(self)
+
+            def do_POST(self) -> None:  # noqa: N802 - a JSON-RPC node, for the same answers
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.do_GET()
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -367,3 +373,17 @@ def test_unreadable_documents_name_the_problem_without_python_reprs() -> None:
         parse_result_document(body.encode())
     assert "a name or string value is JSON dict, not a string" in str(info.value)
     assert "{'not'" not in str(info.value)
+
+
+def test_a_json_rpc_answer_of_80kb_of_brackets_is_refused_not_a_crash(node_api: NodeAPI) -> None:
+    """web3 decodes answers with json.loads: before, a node answering this killed the process
+    of any client made by ``Alpha(private_key, rpc_url=...)`` or ``connect()``."""
+    body = b"[" * 80_000
+    node_api.answer = lambda h: node_api.write(h, headers(Content_Length=str(len(body))) + body)
+    alpha = Alpha("0x" + dev_key(3).hex(), rpc_url=node_api.url, api_url=node_api.url)
+    with pytest.raises(NetworkError) as info:
+        alpha.infer("QmQqjVpP7r7njiiUXy9nidzaqt1C4q6DDpuYprmVoJgd8v", 0, {"x": [[1.0]]})
+    message = str(info.value)
+    assert "answered with JSON the SDK does not decode: JSON nested 80000 levels deep" in message
+    assert "the limit is 128" in message and "nothing was sent" in message
+    assert not info.value.may_have_been_sent
