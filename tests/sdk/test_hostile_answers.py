@@ -60,6 +60,23 @@ def word(n: int) -> bytes:
     return n.to_bytes(32, "big")
 
 
+@contextlib.contextmanager
+def traced() -> Iterator[list[int]]:
+    """The peak of memory allocated inside the block, appended to the list it gives."""
+    peak: list[int] = []
+    tracemalloc.start()
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+
+def gigabyte(megabytes: int) -> tuple[bytes, bytes, int, bytes]:
+    """``NodeAPI.stream`` arguments: headers declaring 10**9 bytes, then ``megabytes`` MiB."""
+    return headers(Content_Length=str(10**9)), b"0" * 2**20, megabytes, b""
+
+
 def aliased_history(outputs: int, tensors: int, numbers: int) -> bytes:
     """``ModelOutput[]`` whose ``outputs`` offsets all point at one ModelOutput, whose
     ``tensors`` number tensors are all one tensor of ``numbers`` Numbers: about
@@ -151,16 +168,12 @@ def test_strings_whose_padding_would_dwarf_them_are_kept_as_str_objects() -> Non
     characters asked numpy for 40 GB (MemoryError) from a 6.5 MB return. They come back as
     an object array of the same str values, in memory proportional to the answer."""
     values = [""] * 100_000 + ["x" * 100_000]
-    tracemalloc.start()
-    try:
+    with traced() as peak:
         output = wire.model_output_from_abi(([], [("s", values)], [], False))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
     strings = output.strings["s"]
     assert strings.dtype == object and strings.shape == (100_001,)
     assert strings[-1] == "x" * 100_000 and strings[0] == ""
-    assert peak < 16 * 2**20
+    assert peak[0] < 16 * 2**20
     ordinary = wire.model_output_from_abi(([], [("s", ["a", "bcd"])], [], False)).strings["s"]
     assert ordinary.dtype == np.dtype("<U3")  # as the official SDK gives them
 
@@ -206,6 +219,17 @@ class NodeAPI:
         handler.wfile.write(data)
         handler.wfile.flush()
         self.sent += len(data)
+
+    def stream(
+        self, handler: BaseHTTPRequestHandler, head: bytes, chunk: bytes, count: int, tail: bytes
+    ) -> None:
+        """``head``, then ``chunk`` ``count`` times (until the test ends), then ``tail``."""
+        self.write(handler, head)
+        for _ in range(count):
+            if self.stop.is_set():
+                return
+            self.write(handler, chunk)
+        self.write(handler, tail)
 
     def drip(self, handler: BaseHTTPRequestHandler, data: bytes, every: float) -> None:
         for i in range(len(data)):
@@ -304,40 +328,21 @@ def test_api_timeout_is_a_deadline_for_the_whole_fetch(node_api: NodeAPI, where:
 def test_a_content_length_of_a_gigabyte_is_refused_before_reading(node_api: NodeAPI) -> None:
     """Before: ``read()`` allocated the declared gigabyte at once (1 GB in 1.1 s)."""
 
-    def huge(handler: BaseHTTPRequestHandler) -> None:
-        node_api.write(handler, headers(Content_Length=str(10**9)))
-        chunk = b"0" * 2**20
-        for _ in range(64):
-            if node_api.stop.is_set():
-                return
-            node_api.write(handler, chunk)
-
-    node_api.answer = huge
-    tracemalloc.start()
-    try:
-        with pytest.raises(NetworkError) as info:
-            http_fetch(node_api.url + "/x", timeout=10)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    node_api.answer = lambda h: node_api.stream(h, *gigabyte(64))
+    with traced() as peak, pytest.raises(NetworkError) as info:
+        http_fetch(node_api.url + "/x", timeout=10)
     assert "its answer is 1000000000 bytes (Content-Length); the limit is 67108864" in str(
         info.value
     )
     assert "og_alpha.node_api.MAX_RESPONSE_BYTES" in str(info.value)
-    assert peak < 8 * 2**20
+    assert peak[0] < 8 * 2**20
 
 
 def test_an_answer_without_a_length_is_cut_at_the_limit(node_api: NodeAPI) -> None:
-    def endless(handler: BaseHTTPRequestHandler) -> None:
-        node_api.write(handler, headers(Transfer_Encoding="chunked"))
-        chunk = b"[" * 65536
-        for _ in range(4096):  # 256 MiB, if nothing stops reading
-            if node_api.stop.is_set():
-                return
-            node_api.write(handler, b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        node_api.write(handler, b"0\r\n\r\n")
-
-    node_api.answer = endless
+    chunk = b"%x\r\n%s\r\n" % (65536, b"[" * 65536)
+    head = headers(Transfer_Encoding="chunked")
+    # 256 MiB, if nothing stops reading
+    node_api.answer = lambda h: node_api.stream(h, head, chunk, 4096, b"0\r\n\r\n")
     with pytest.raises(NetworkError, match="its answer is over the limit of 1048576 bytes"):
         http_fetch(node_api.url + "/x", timeout=10, max_bytes=2**20)
     node_api.stop.set()
