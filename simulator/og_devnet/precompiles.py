@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from eth.abc import ComputationAPI
 from eth.exceptions import OutOfGas, Revert
-from eth_abi import decode, encode
+from eth_abi import encode
 from eth_utils import keccak, to_canonical_address
 
 from og_alpha import wire
+from og_alpha.abi_bounds import decode_bounded
 
 from .errors import DevnetError
 from .log import InferenceLog, InferenceRecord, ResultStore
@@ -277,7 +278,7 @@ def inference_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], C
     def run_model_inference(computation: ComputationAPI, args: bytes) -> bytes:
         request = decoded.get(args)
         if request is None:
-            request = decode([wire.INFERENCE_REQUEST], args)[0]
+            request = decode_bounded([wire.INFERENCE_REQUEST], args)[0]
             decoded.put(args, request)
         mode, cid, (numbers, strings) = request
         if mode > 2:
@@ -316,12 +317,12 @@ def price_feed_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], 
     """0x…F5: ``queryHistoricalCandles`` and ``runInferenceOnPriceFeed``."""
 
     def query_historical_candles(computation: ComputationAPI, args: bytes) -> bytes:
-        (query,) = decode([wire.HISTORICAL_QUERY], args)
+        (query,) = decode_bounded([wire.HISTORICAL_QUERY], args)
         numbers, _ = _query_candles(ctx, computation, query)
         return encode([f"{wire.NUMBER}[]"], [numbers])
 
     def run_inference_on_price_feed(computation: ComputationAPI, args: bytes) -> bytes:
-        model_id, input_name, query = decode(wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, args)
+        model_id, input_name, query = decode_bounded(wire.RUN_INFERENCE_ON_PRICE_FEED_ARGS, args)
         numbers, shape = _query_candles(ctx, computation, query)
         tensors = [(input_name, numbers, shape)]
         key = ("price_feed", input_name, tuple(numbers), tuple(shape))

@@ -18,6 +18,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from og_alpha import jsonsafe
+
 from .errors import DevnetError
 
 
@@ -44,7 +46,7 @@ class RemoteDevnet:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = json.loads(response.read())
+                answer = jsonsafe.loads(response.read())
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             raise RemoteError(
