@@ -52,3 +52,31 @@ def test_hostile_decimals_end_promptly(linear_devnet: tuple[Devnet, str], decima
 def linear_devnet() -> tuple[Devnet, str]:
     devnet = Devnet()
     return devnet, devnet.models.add(MODELS / "linear.onnx")
+
+
+def test_aliased_offsets_to_the_inference_precompile_are_refused_not_decoded() -> None:
+    """Offsets that all point at one tensor would make 1,000 tensors out of one's bytes;
+    the precompile refuses them before decoding (it decoded 1.2M Numbers in 11 s)."""
+    from eth_abi import encode
+
+    from og_alpha import wire
+
+    devnet = Devnet()
+    honest = encode(
+        [wire.INFERENCE_REQUEST], [(0, "Qm" + "a" * 44, ([("x", [(1, 0)] * 300, [1, 300])], []))]
+    )
+    # request head: offset(0x20) | mode | cid offset | input offset ; input: numbers offset,
+    # strings offset; numbers: length 1, one tensor offset. Repeat that offset 1,000 times.
+    words = [honest[i : i + 32] for i in range(0, len(honest), 32)]
+    input_at = (32 + int.from_bytes(words[3], "big")) // 32
+    numbers_at = input_at + int.from_bytes(words[input_at], "big") // 32
+    assert int.from_bytes(words[numbers_at], "big") == 1
+    tensor_offset = int.from_bytes(words[numbers_at + 1], "big")
+    aliased = words[:numbers_at] + [(1000).to_bytes(32, "big")]
+    aliased += [(tensor_offset + 999 * 32).to_bytes(32, "big")] * 1000 + words[numbers_at + 2 :]
+    data = wire.RUN_MODEL_INFERENCE + b"".join(aliased)
+    block = devnet.block_number
+    with pytest.raises(Exception, match="malformed call data") as failure:
+        devnet.web3.eth.call({"to": F4, "data": data})
+    assert "would decode to more than" in str(failure.value)
+    assert devnet.block_number == block
