@@ -17,7 +17,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
-from . import wire
+from . import input_gas, wire
 from .arguments import checked_schedule, client_arguments, mode_code, query_tuple, shown
 from .contracts import (
     DEFAULT_INFERENCE_CONTRACT_ADDRESS,
@@ -43,6 +43,7 @@ from .node_api import DEFAULT_API_TIMEOUT, Fetch, fetch_inference_result, http_f
 from .transactions import (
     DEFAULT_RECEIPT_TIMEOUT,
     INFERENCE_TX_TIMEOUT,
+    NOT_SENT,
     Transactor,
     positive_seconds,
 )
@@ -59,6 +60,9 @@ DEPLOY_GAS_FACTOR = 1.2
 REGISTER_GAS = 300_000
 RUN_GAS_FACTOR = 3
 T = TypeVar("T")
+# What nodes answer when an estimate at the block gas limit runs out of gas (geth and og devnet
+# "gas required exceeds allowance", py-evm and others "out of gas").
+OUT_OF_GAS = ("gas required exceeds allowance", "out of gas")
 
 
 class Alpha:
@@ -155,10 +159,13 @@ class Alpha:
         if not isinstance(model_cid, str) or not model_cid.strip():
             raise InputError(f"model_cid must be a non-empty string, got {model_cid!r}")
         mode = mode_code(inference_mode)
-        data = wire.encode_hub_run(model_cid, mode, wire.encode_model_input(model_input))
-        tx = {"to": self.inference_hub_contract_address, "data": data}
         what = f"inference on {model_cid}"
-        gas = self._tx.estimate(tx, InferenceError, what)
+        limit = self._block_gas_limit(what)
+        input_gas.check_value_count(model_input, limit)
+        data = wire.encode_hub_run(model_cid, mode, wire.encode_model_input(model_input))
+        input_gas.check_call_data(data, limit)
+        tx = {"to": self.inference_hub_contract_address, "data": data}
+        gas = self._estimate_inference(tx, what, limit)
         sent = self._tx.send(
             tx,
             gas * INFER_GAS_FACTOR,
@@ -172,6 +179,31 @@ class Alpha:
         return InferenceResult(
             sent.transaction_hash, output.as_dict(), inference_id, output.fixed_point
         )
+
+    def _block_gas_limit(self, what: str) -> int:
+        try:
+            return self._tx.block_gas_limit
+        except NetworkError as exc:
+            raise NetworkError(f"{what}: {exc}") from None
+
+    def _estimate_inference(self, tx: dict[str, Any], what: str, limit: int) -> int:
+        """The estimate, or an ``InputError`` stating the limit when the simulation, run with
+        a whole block's gas, runs out of it: an input under :mod:`input_gas`'s bound can still
+        need more than a block has, since the precompile charges for the model's work too."""
+        try:
+            return self._tx.estimate(tx, InferenceError, what)
+        except NetworkError:
+            raise
+        except OpenGradientError as exc:
+            detail = exc.reason if isinstance(exc, RevertError) and exc.reason else str(exc)
+            if not any(sign in detail.lower() for sign in OUT_OF_GAS):
+                raise
+            detail = detail.removeprefix(f"{what}: ").removesuffix(f"; {NOT_SENT}")
+            raise InputError(
+                f"{what}: the input does not fit in a block: it needs more than the block gas "
+                f"limit of {limit:,} ({detail}); {NOT_SENT}. "
+                f"{input_gas.ADVICE}"
+            ) from None
 
     def _fetch_result(self, inference_id: str, tx_hash: str, what: str) -> ModelOutput:
         """The result from the node API; the transaction is mined by now, so a failure here
