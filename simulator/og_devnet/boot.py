@@ -49,7 +49,7 @@ def build(
     # a restart forks the block its journal was written on (fork.resume says how)
     fork_url, fork_block_number = fork.resume(state, fork_url, fork_block_number)
     devnet = Devnet(
-        **({"genesis_time": genesis_time} if genesis_time is not None else {}),
+        genesis_time=genesis_time,
         fork_url=fork_url,
         fork_block_number=fork_block_number,
     )

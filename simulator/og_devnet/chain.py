@@ -35,6 +35,7 @@ from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
 from eth_tester.backends.pyevm.main import get_default_genesis_params
+from eth_typing import Address
 from eth_utils import keccak
 
 from .precompiles import PrecompileContext
@@ -170,13 +171,15 @@ class DevnetChain:
         self.settings = BlockSettings()
         # The remote this chain forked, or None: the first block is then the fork point.
         self.fork = fork
+        # py-evm's MiningChain. Typed as Any: its API takes NewTypes (Address, Hash32,
+        # BlockNumber) that this module's plain bytes and ints are at run time.
+        self.chain: Any
         if fork is None:
             params = get_default_genesis_params(
                 overrides={"timestamp": genesis_time, "gas_limit": BLOCK_GAS_LIMIT}
             )
-            self.chain = make_chain_class(precompiles, self.settings).from_genesis(
-                get_db_backend(), params, genesis_state
-            )
+            chain_class: Any = make_chain_class(precompiles, self.settings)
+            self.chain = chain_class.from_genesis(get_db_backend(), params, genesis_state)
         else:
             chain_class = make_chain_class(
                 precompiles, self.settings, fork.chain_id, fork.account_db_class()
@@ -351,7 +354,7 @@ class DevnetChain:
     ) -> Any:
         """A spoofed transaction from ``sender`` with the state's nonce, for simulation."""
         vm = self.chain.get_vm()
-        nonce = state.get_nonce(sender)
+        nonce = state.get_nonce(Address(sender))
         if access_list:
             tx = vm.get_transaction_builder().new_unsigned_access_list_transaction(
                 chain_id=self.chain_id,
@@ -385,7 +388,7 @@ class DevnetChain:
         """Rebuild the pending block from the head with only the transactions ``keep``
         accepts (anvil_dropTransaction); returns the hashes dropped."""
         pending = self.pending_block()
-        dropped = [t.hash for t in pending.transactions if not keep(t)]
+        dropped: list[bytes] = [t.hash for t in pending.transactions if not keep(t)]
         if not dropped:
             return []
         header = self.chain.create_header_from_parent(self.head)
@@ -444,16 +447,14 @@ class DevnetChain:
         )
 
 
-def _fork_chain(
-    chain_class: type[MiningChain], fork: Fork, accounts: dict[bytes, dict[str, Any]]
-) -> MiningChain:
+def _fork_chain(chain_class: Any, fork: Fork, accounts: dict[bytes, dict[str, Any]]) -> Any:
     """A chain whose first block is the fork point: ``accounts``' fields written over the
     remote's accounts (read in one round trip), then a local block numbered as the remote's."""
     fork.prefetch(list(accounts))
     database = get_db_backend()
     vm_class = chain_class.get_vm_class_for_block_number(fork.block_number)
     before = BlockHeader(difficulty=0, block_number=-1, gas_limit=0)
-    state = vm_class.build_state(database, before, ChainContext(chain_class.chain_id))
+    state: Any = vm_class.build_state(database, before, ChainContext(chain_class.chain_id))
     for address, fields in accounts.items():
         if "balance" in fields:
             state.set_balance(address, fields["balance"])

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 from .fork_rpc import ForkError
 
@@ -77,12 +78,13 @@ class DiskCache:
             "insert or ignore into storage values (?, ?, ?)", (address, _word(slot), str(value))
         )
 
-    def _get(self, query: str, *args: bytes) -> tuple[str, ...] | None:
+    def _get(self, query: str, *args: bytes) -> tuple[Any, ...] | None:
         with self._lock:
             if self._db is None:
                 return None
             try:
-                return self._db.execute(query, args).fetchone()  # type: ignore[no-any-return]
+                row: tuple[Any, ...] | None = self._db.execute(query, args).fetchone()
+                return row
             except sqlite3.Error:
                 self._db = None  # a damaged file: go on without it (the remote has it all)
                 return None

@@ -134,7 +134,7 @@ class ForkAccountDB(AccountDB):
             return code
 
     # --- storage -----------------------------------------------------------------------------
-    def _get_address_store(self, address: Address) -> ForkStorageDB:  # type: ignore[override]
+    def _get_address_store(self, address: Address) -> ForkStorageDB:
         store = self._account_stores.get(address)
         if store is None:
             backed = not self._superseded(address) and bool(self.remote.account(address).code)

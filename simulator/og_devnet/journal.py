@@ -135,7 +135,8 @@ class Journal:
 
     def _read_all(self) -> bytes:
         assert self._fd is not None
-        chunks, offset = [], 0
+        chunks: list[bytes] = []
+        offset = 0
         while True:
             chunk = os.pread(self._fd, 1 << 24, offset)
             if not chunk:

@@ -193,7 +193,7 @@ def _enc(value: Any) -> Any:
         return {"g": [value.dtype.str, base64.b64encode(value.tobytes()).decode()]}
     name = type(value).__name__
     if _RECORDS.get(name) is type(value):
-        fields = {f.name: _enc(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {f.name: _enc(getattr(value, f.name)) for f in dataclasses.fields(value)}  # type: ignore[arg-type]
         return {"r": [name, fields]}
     raise StateFileError(f"the devnet holds a {name}, which the state format cannot save")
 
