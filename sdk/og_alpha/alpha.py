@@ -381,7 +381,10 @@ class Alpha:
 
     def _workflow(self, contract_address: str) -> str:
         if not isinstance(contract_address, str) or not is_address(contract_address):
-            raise InputError(f"contract_address {shown(contract_address)} is not an address")
+            raise InputError(
+                f"contract_address {shown(contract_address)} is not an address: give the "
+                "workflow contract's 0x address (40 hex digits), as new_workflow returned it"
+            )
         address = to_checksum_address(contract_address)
         code = self._tx.rpc(
             f"reading the code of workflow {address}", lambda: self.blockchain.eth.get_code(address)

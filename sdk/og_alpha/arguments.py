@@ -18,6 +18,7 @@ from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
 from . import wire
+from .contracts import INFERENCE_HUB_ADDRESS
 from .errors import InputError
 from .networks import (
     DEFAULT_RPC_URL,
@@ -117,7 +118,10 @@ def _from_key(
 
 def _hub_address(address: Any) -> str:
     if not isinstance(address, str) or not is_address(address):
-        raise InputError(f"inference hub address {shown(address)} is not an address")
+        raise InputError(
+            f"inference hub address {shown(address)} is not an address: give a 0x address of "
+            f"40 hex digits (the Alpha Testnet's hub is {INFERENCE_HUB_ADDRESS})"
+        )
     return to_checksum_address(address)
 
 

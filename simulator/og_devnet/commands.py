@@ -240,7 +240,8 @@ def model_input(text: str) -> dict[str, Any]:
 def cmd_demo(args: argparse.Namespace) -> None:
     from .demo import main as demo
 
-    demo()
+    with reporter(args).step("running the demo"):
+        demo()
 
 
 def cmd_model_cid(args: argparse.Namespace) -> None:

@@ -52,7 +52,7 @@ BAD_INPUT = [
     (["model", "cid", "nope.onnx"], "nope.onnx is not a file"),
     (["model", "add", "nope.onnx"], "nope.onnx is not a file"),
     (["model", "pull", "not-a-cid"], "'not-a-cid' is not an IPFS CIDv0 (Qm..."),
-    (["workflow", "result", "0x12"], "contract_address '0x12' is not an address"),
+    (["workflow", "result", "0x12"], "'0x12' is not an address: give the workflow contract's"),
     (["workflow", "history", DEAD, "-n", "0"], "argument -n/--count: '0' must be 1 or more"),
     (["workflow", "deploy", OHLC, "--input-name", "x", "--types", "open,nope"], "nope: use a"),
     (["workflow", "deploy", OHLC, "--input-name", "x", "--for", "2h"], "give --every too"),
