@@ -18,19 +18,26 @@ def pytest_collection_modifyitems(items):
 """
 
 
-def _run(
-    pytester: pytest.Pytester, tmp_path: Path, name: str, *args: str, conftest: str = ""
+def run_recorded(
+    pytester: pytest.Pytester, record: Path, passed: int, *args: str
 ) -> dict[str, object]:
-    record = tmp_path / name
+    """Run the suite written into ``pytester`` (in a subprocess, as a user would), check that
+    ``passed`` tests passed, and return what its tests recorded in ``record``."""
     record.mkdir()
-    pytester.makepyfile(test_user=(HERE / "user_suite.py").read_text())
-    pytester.makeconftest(conftest)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OG_TEST_MODELS", str(MODELS))
         mp.setenv("OG_TEST_RECORD", str(record))
         result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", *args)
-    result.assert_outcomes(passed=20)
+    result.assert_outcomes(passed=passed)
     return {p.stem: json.loads(p.read_text()) for p in sorted(record.glob("*.json"))}
+
+
+def _run(
+    pytester: pytest.Pytester, tmp_path: Path, name: str, *args: str, conftest: str = ""
+) -> dict[str, object]:
+    pytester.makepyfile(test_user=(HERE / "user_suite.py").read_text())
+    pytester.makeconftest(conftest)
+    return run_recorded(pytester, tmp_path / name, 20, *args)
 
 
 def test_twenty_stateful_tests_pass_in_any_order_and_in_parallel(

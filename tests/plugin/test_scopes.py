@@ -4,42 +4,28 @@ snapshot helpers work (pytester, as test_plugin.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from og_devnet import Devnet, DevnetError
+from og_devnet.pytest_plugin import DEVNET_FIXTURES
 from og_devnet.testing import snapshot, time_travel
 from tests.conftest import MODELS
 from tests.plugin.scoped_suite import FILES
+from tests.plugin.test_plugin import REVERSE, run_recorded
 
 pytest_plugins = ["pytester"]
-
-REVERSE = """
-def pytest_collection_modifyitems(items):
-    items.reverse()
-"""
-
-
-def _run(pytester: pytest.Pytester, record: Path, *args: str) -> dict[str, object]:
-    record.mkdir()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OG_TEST_MODELS", str(MODELS))
-        mp.setenv("OG_TEST_RECORD", str(record))
-        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", *args)
-    result.assert_outcomes(passed=6)
-    return {p.stem: json.loads(p.read_text()) for p in sorted(record.glob("*.json"))}
 
 
 def test_session_and_module_fixtures_isolate_in_any_order_and_in_parallel(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     pytester.makepyfile(**FILES)
-    in_order = _run(pytester, tmp_path / "order")
-    parallel = _run(pytester, tmp_path / "parallel", "-n", "2")
-    pytester.makepyfile(test_zz_reverse="", conftest=FILES["conftest"] + REVERSE)
-    reversed_ = _run(pytester, tmp_path / "reversed")
+    in_order = run_recorded(pytester, tmp_path / "order", 6)
+    parallel = run_recorded(pytester, tmp_path / "parallel", 6, "-n", "2")
+    pytester.makepyfile(conftest=FILES["conftest"] + REVERSE)
+    reversed_ = run_recorded(pytester, tmp_path / "reversed", 6)
     assert sorted(in_order) == ["a1", "a2", "a3", "b1", "b2", "b3"]
     assert in_order == reversed_ == parallel
 
@@ -98,19 +84,8 @@ def test_a_broader_fixture_set_up_late_is_refused_by_name(pytester: pytest.Pytes
 def test_every_fixture_is_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--fixtures", "-p", "no:cacheprovider")
     lines = result.stdout.lines
-    names = [
-        "og_devnet",
-        "og_devnet_module",
-        "og_devnet_session",
-        "og_alpha",
-        "og_alpha_module",
-        "og_alpha_session",
-        "og_models",
-        "og_prices",
-        "og_accounts",
-        "og_time_travel",
-        "og_snapshot",
-    ]
+    names = sorted(name for name in DEVNET_FIXTURES if not name.startswith("_"))
+    assert len(names) == 11
     for name in names:
         (at,) = [i for i, line in enumerate(lines) if line.split(" ")[0] == name]
         assert "no docstring available" not in lines[at + 1], name
