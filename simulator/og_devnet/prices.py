@@ -16,12 +16,15 @@ from typing import Any
 
 import numpy as np
 
+from .durations import iso
 from .errors import PriceDataError
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 # CandleType codes (wire): HIGH=0, LOW=1, OPEN=2, CLOSE=3, VOLUME=4 -> column in Candles.values
 _TYPE_COLUMN = {0: 1, 1: 2, 2: 0, 3: 3, 4: 4}
 MAX_CANDLES = 10_000
+# Where a devnet's start time is set, for errors about data the chain's time does not reach.
+_GENESIS_HINT = " (Devnet(genesis_time=...), og devnet --genesis-time, pytest --og-genesis-time)"
 SYNTHETIC_START = 1_704_067_200  # 2024-01-01T00:00:00Z: synthetic history begins here
 DEFAULT_SYNTHETIC = {
     ("BTC", "USD"): 60_000.0,
@@ -237,13 +240,16 @@ class PriceFeed:
             if missing[0] < first:
                 raise PriceDataError(
                     f"not enough {b}/{q} {duration}m history: {len(opens)} candles up to "
-                    f"{int(opens[-1])} need data from {int(opens[0])}, data starts at {first}"
+                    f"{int(opens[-1])} need data from {int(opens[0])}, data starts at {first}: "
+                    f"ask for fewer candles, load earlier rows, or start the chain later"
+                    f"{_GENESIS_HINT}"
                 )
             last = max(rows)
             if missing[-1] > last:
                 raise PriceDataError(
-                    f"{b}/{q} {duration}m price data ends at {last}; the query needs candles "
-                    f"up to {missing[-1]} (load more rows)"
+                    f"{b}/{q} {duration}m price data ends at {last} ({iso(last)}); the query "
+                    f"at the chain's time needs candles up to {missing[-1]} ({iso(missing[-1])}): "
+                    f"load rows up to then, or start the chain within the data{_GENESIS_HINT}"
                 )
             raise PriceDataError(f"no {b}/{q} {duration}m candle at {missing[0]}: gap in data")
         return np.array([rows[int(t)] for t in opens], dtype=np.float64)

@@ -159,3 +159,20 @@ def test_snapshot_restores_everything_even_when_the_block_raises() -> None:
         time_travel(devnet, "1d", blocks=1)
         raise RuntimeError("the test failed")
     assert (devnet.now, devnet.block_number, len(devnet.models)) == (1_735_689_600, 0, 0)
+
+
+def test_candles_the_chain_has_passed_name_the_genesis_time_options() -> None:
+    devnet = Devnet()  # 2025-01-01: a year after these 2023 rows end
+    rows = [[1_672_531_200 + 60 * k, 1.0, 1.0, 1.0, 1.0, 1.0] for k in range(30)]
+    devnet.prices.set_candles("BTC", "USD", 1, rows)
+    with pytest.raises(DevnetError) as info:
+        devnet.prices.candles("BTC", "USD", 1, 5)
+    assert str(info.value) == (
+        "BTC/USD 1m price data ends at 1672532940 (2023-01-01T00:29:00Z); the query at the "
+        "chain's time needs candles up to 1735689540 (2024-12-31T23:59:00Z): load rows up to "
+        "then, or start the chain within the data (Devnet(genesis_time=...), og devnet "
+        "--genesis-time, pytest --og-genesis-time)"
+    )
+    later = Devnet(genesis_time=1_672_532_400)  # 00:20, within them
+    later.prices.set_candles("BTC", "USD", 1, rows)
+    assert len(later.prices.candles("BTC", "USD", 1, 5)) == 5
