@@ -160,8 +160,8 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 # --- the parser --------------------------------------------------------------------------------
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument(
         "--network",
         metavar="NAME",
@@ -335,7 +335,7 @@ def _devnet_parser(sub: Any) -> None:
     d.set_defaults(func=cmd_devnet)
 
 
-def _model_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+def _model_parsers(sub: Any, common: _Parser) -> None:
     m = sub.add_parser("model", help="model CIDs and the devnet's models").add_subparsers(
         dest="model_command", required=True, metavar="ACTION"
     )
@@ -371,7 +371,7 @@ def _model_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
-def _workflow_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+def _workflow_parsers(sub: Any, common: _Parser) -> None:
     w = sub.add_parser("workflow", help="price-feed workflows").add_subparsers(
         dest="workflow_command", required=True, metavar="ACTION"
     )
