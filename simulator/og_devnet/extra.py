@@ -72,11 +72,12 @@ def require(what: str) -> None:
 
 def og(argv: Sequence[str] | None = None) -> int:
     """The ``og`` console script: the CLI when the devnet extra is installed; otherwise one
-    line naming the install command (exit status 1), not a traceback from a missing import."""
+    line naming the install command (exit status 2: a configuration problem, fixed before
+    anything reaches a network), not a traceback from a missing import."""
     absent = missing()
     if absent:
         print(f"og: error: {message('the og command', absent)}", file=sys.stderr)
-        return 1
+        return 2
     from .cli import main
 
     return main(argv)

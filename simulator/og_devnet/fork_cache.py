@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +49,28 @@ class DiskCache:
             self._db: sqlite3.Connection | None = sqlite3.connect(
                 self.path, timeout=30, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("pragma journal_mode=wal")
-            self._db.execute("pragma synchronous=normal")  # a cache: no fsync per answer
-            self._db.executescript(_SCHEMA)
+            self._setup(self._db)
         except (OSError, sqlite3.Error) as exc:
             raise ForkError(
                 f"cannot use the fork cache {self.path} ({exc}): set {ENV_CACHE} to a writable "
                 f"directory, or {ENV_CACHE}=off to keep nothing on disk"
             ) from None
+
+    @staticmethod
+    def _setup(db: sqlite3.Connection) -> None:
+        """WAL mode and the schema. Two processes (pytest -n workers) opening the same
+        block's cache at once can find it locked while the other switches it to WAL, which
+        the busy timeout does not cover: wait and try again."""
+        for attempt in range(100):
+            try:
+                db.execute("pragma journal_mode=wal")
+                db.execute("pragma synchronous=normal")  # a cache: no fsync per answer
+                db.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def account(self, address: bytes) -> tuple[int, int, bytes] | None:
         row = self._get("select balance, nonce, code from account where address = ?", address)

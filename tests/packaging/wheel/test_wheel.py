@@ -132,7 +132,7 @@ def test_the_sdk_alone_imports_and_says_how_to_get_the_devnet(wheel: Path, tmp_p
     assert INSTALL in report["Devnet"]
 
     og = run([bin_dir / "og", "demo"], cwd=user, ok=False)
-    assert og.returncode == 1
+    assert og.returncode == 2
     assert INSTALL in og.stderr and "Traceback" not in og.stderr
 
     (user / "test_sdk.py").write_text(
