@@ -14,9 +14,14 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from og_alpha import CandleOrder, CandleType, HistoricalInputQuery
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODELS = FIXTURES / "models"
 COMPAT = Path(__file__).resolve().parent / "compat"
+# ohlc.onnx's input: 10 one-minute ETH/USD candles, open, high, low, close, oldest first
+OHLC_TYPES = [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE]
+OHLC_QUERY = HistoricalInputQuery("ETH", "USD", 10, 1, CandleOrder.ASCENDING, OHLC_TYPES)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

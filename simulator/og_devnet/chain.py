@@ -112,6 +112,14 @@ def make_chain_class(
     return DevnetMiningChain
 
 
+def executed_as(transaction: SignedTransactionAPI, sender: bytes | None) -> Any:
+    """``transaction`` as executed: as signed, or as ``sender`` when it was sent by an
+    impersonated account (the block keeps the transaction as signed)."""
+    if sender is None:
+        return transaction
+    return SpoofTransaction(transaction, sender=sender, get_sender=lambda: sender)
+
+
 def prevrandao(number: int) -> bytes:
     return keccak(b"og-devnet:prevrandao:" + number.to_bytes(32, "big"))
 
@@ -304,9 +312,7 @@ class DevnetChain:
     ) -> tuple[Any, ComputationAPI]:
         """Apply a validated, signed transaction to the pending block; ``sender`` executes it
         as that account (impersonation: the block keeps the transaction as signed)."""
-        executed: Any = transaction
-        if sender is not None:
-            executed = SpoofTransaction(transaction, sender=sender, get_sender=lambda: sender)
+        executed = executed_as(transaction, sender)
         chain = self.chain
         with self.context.transaction("0x" + transaction.hash.hex()):
             # MiningChain.apply_transaction, with the executed and the stored transaction apart

@@ -10,7 +10,6 @@ from web3.exceptions import ContractLogicError
 from og_alpha import (
     WORKFLOW_SCHEDULER_ADDRESS,
     CandleOrder,
-    CandleType,
     HistoricalInputQuery,
     InputError,
     ModelOutput,
@@ -19,9 +18,7 @@ from og_alpha import (
     wire,
 )
 from og_devnet import Devnet
-from tests.conftest import MODELS, run_onnx
-
-OHLC_TYPES = [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE]
+from tests.conftest import MODELS, OHLC_TYPES, run_onnx
 
 
 def eth_query(

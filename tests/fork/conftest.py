@@ -20,9 +20,6 @@ from web3 import HTTPProvider, Web3
 from og_alpha import (
     INFERENCE_HUB_ADDRESS,
     Alpha,
-    CandleOrder,
-    CandleType,
-    HistoricalInputQuery,
     SchedulerParams,
 )
 from og_devnet import Devnet
@@ -30,19 +27,12 @@ from og_devnet.accounts import dev_key
 from og_devnet.cid import ipfs_cid_v0
 from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS
+from tests.conftest import OHLC_QUERY as QUERY
 from tests.fork.store import DEPLOY_CODE, store_data
 from tests.server.conftest import Node, start_node
 
 OHLC = (MODELS / "ohlc.onnx").read_bytes()
 OHLC_CID = ipfs_cid_v0(OHLC)
-QUERY = HistoricalInputQuery(
-    "ETH",
-    "USD",
-    10,
-    1,
-    CandleOrder.ASCENDING,
-    [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE],
-)
 OUTSIDER = Web3.to_checksum_address("0x" + "be" * 20)  # no key: only ever funded
 FUNDED = 5 * 10**18
 SLOT0_AT_FORK, SLOT0_LATER = 42, 99

@@ -17,9 +17,6 @@ from web3 import HTTPProvider, Web3
 from og_alpha import (
     INFERENCE_HUB_ADDRESS,
     Alpha,
-    CandleOrder,
-    CandleType,
-    HistoricalInputQuery,
     InferenceMode,
     SchedulerParams,
 )
@@ -27,16 +24,8 @@ from og_alpha.node_api import inference_url, parse_result_document
 from og_devnet import Devnet
 from og_devnet.accounts import dev_key
 from tests.conftest import MODELS
+from tests.conftest import OHLC_QUERY as QUERY
 from tests.server.conftest import Node
-
-QUERY = HistoricalInputQuery(
-    "ETH",
-    "USD",
-    10,
-    1,
-    CandleOrder.ASCENDING,
-    [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE],
-)
 
 
 def post(url: str, body: bytes) -> tuple[int, object]:

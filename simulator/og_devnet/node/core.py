@@ -160,21 +160,26 @@ class Node:
         impersonated account."""
         if not self.chain.has_pending_transactions():
             self.devnet.scheduler.catch_up(self.chain.pending_header.timestamp)
-        self.accept(tx, sender)
+        tx_hash = self.accept(tx, sender)
         if self.automine:
             self.chain.mine()
-        return tx.hash
+        return tx_hash
 
-    def accept(self, tx: SignedTransactionAPI, sender: bytes | None = None) -> None:
-        """Apply a checked transaction to the pending block and announce it."""
+    def accept(self, tx: SignedTransactionAPI, sender: bytes | None = None) -> bytes:
+        """Apply a checked transaction to the pending block and announce it; its hash.
+
+        The hash is taken once: py-evm hashes the whole encoding on every ``tx.hash``, and an
+        inference's call data can be megabytes."""
+        tx_hash = tx.hash
         if sender is not None:
-            self.senders[tx.hash] = sender
+            self.senders[tx_hash] = sender
         try:
             self.chain.apply(tx, sender)
         except ValidationError as exc:
             raise server_error(without_reprs(str(exc))) from None
         for listener in self.transaction_listeners:
-            listener(tx.hash)
+            listener(tx_hash)
+        return tx_hash
 
     # --- one call ------------------------------------------------------------------------------
     def request(self, method: str, params: Any = None, *, journal: bool = True) -> Any:

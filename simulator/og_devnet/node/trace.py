@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from eth.abc import ComputationAPI
 from eth.exceptions import Revert
-from eth.vm.spoof import SpoofTransaction
 
 from og_alpha.traces import failing_path
 from og_alpha.wire import decode_revert_reason
 
+from ..chain import executed_as
 from ..log import InferenceLog, ResultStore
 from . import serialize
 from .errors import invalid_params
@@ -154,10 +154,7 @@ class Tracing:
         state = vm.state
         with self._quiet():
             for position, tx in enumerate(block.transactions[: index + 1]):
-                sender = self.node.senders.get(tx.hash)
-                executed: Any = tx
-                if sender is not None:
-                    executed = SpoofTransaction(tx, sender=sender, get_sender=lambda s=sender: s)
+                executed = executed_as(tx, self.node.senders.get(tx.hash))
                 with chain.context.transaction("0x" + tx.hash.hex()):
                     computation = state.apply_transaction(executed)
                 if position == index:
