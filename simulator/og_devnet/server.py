@@ -162,6 +162,7 @@ class DevnetHTTPServer:
         finally:
             server.close()
             app.end_sessions()
+            connections.close_idle()
             await connections.shutdown(2.0)
             hub.detach()
             await loop.run_in_executor(None, executor.shutdown)
