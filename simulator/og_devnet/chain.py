@@ -38,6 +38,7 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
 
+from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
 
 if TYPE_CHECKING:
@@ -198,6 +199,15 @@ class DevnetChain:
         self.block_listeners: list[Callable[[BlockAPI], None]] = []
         # Called after a dev method changed state directly (setCode, setStorageAt...).
         self.edit_listeners: list[Callable[[], None]] = []
+        # The pending block's VM, kept while the pending header is the same object (see
+        # pending_vm); ``_unflushed``: transactions applied since its state root was taken.
+        self._vm: Any = None
+        self._vm_header: Any = None
+        self._receipts: tuple[Any, ...] | None = None
+        self._unflushed = False
+        # False: a VM per transaction and a state root after each (py-evm's MiningChain),
+        # the general path the fast one is tested against.
+        self.keep_pending_vm = True
 
     # --- blocks ------------------------------------------------------------------------------
     @property
@@ -207,10 +217,45 @@ class DevnetChain:
 
     @property
     def pending_header(self) -> BlockHeaderAPI:
+        self.flush()
         return self.chain.header
 
     def pending_block(self) -> BlockAPI:
-        return self.chain.get_block()
+        self.flush()
+        if not self.keep_pending_vm:
+            return self.chain.get_block()
+        return self.pending_vm().get_block()
+
+    # --- the pending block's VM --------------------------------------------------------------
+    def pending_vm(self) -> Any:
+        """The pending block's VM, kept while the pending header stands (anything that
+        replaces ``chain.header`` replaces the VM). py-evm's MiningChain builds a VM, a state
+        and its caches for every transaction and takes a state root after each; here the
+        transactions of a block run on one state, whose root is taken once, when the block
+        is sealed (or when something reads the pending header: :meth:`flush`)."""
+        header = self.chain.header
+        if self._vm is None or self._vm_header is not header:
+            self._vm = self.chain.get_vm(header)
+            self._vm_header = header
+            self._receipts = None
+            self._unflushed = False
+        return self._vm
+
+    def _set_pending(self, block: BlockAPI) -> None:
+        """``block`` is the pending block now, in the kept VM and in the chain."""
+        self._vm._block = block  # py-evm keeps the block being built here (pinned py-evm)
+        self.chain.header = self._vm_header = block.header
+
+    def flush(self) -> None:
+        """Take the state root of the transactions applied since the last one into the
+        pending header: what every reader of the pending header sees."""
+        if self._unflushed and self._vm_header is self.chain.header:  # else: replaced, gone
+            vm = self._vm
+            vm.state.persist()
+            block = vm.get_block()
+            root = vm.state.state_root
+            self._set_pending(block.copy(header=block.header.copy(state_root=root)))
+        self._unflushed = False
 
     def has_pending_transactions(self) -> bool:
         return self.chain.header.transaction_root != BLANK_ROOT_HASH
@@ -268,9 +313,10 @@ class DevnetChain:
         return self.chain.get_vm(at_header=header)
 
     def state_at(self, header: BlockHeaderAPI, pending: bool = False) -> StateAPI:
-        """A throw-away state at a sealed block (``latest`` edits included) or pending."""
+        """A throw-away state at a sealed block (``latest`` edits included), or the pending
+        block's own state (callers change it only inside ``StateCache.scratch``)."""
         if pending:
-            return self.chain.get_vm().state
+            return self.pending_vm().state if self.keep_pending_vm else self.chain.get_vm().state
         root = self.latest_state_root() if header.hash == self.head.hash else None
         return self.vm_at(header, root).state
 
@@ -314,21 +360,38 @@ class DevnetChain:
         as that account (impersonation: the block keeps the transaction as signed)."""
         executed = executed_as(transaction, sender)
         chain = self.chain
+        if not self.keep_pending_vm:
+            with self.context.transaction("0x" + transaction.hash.hex()):
+                # MiningChain.apply_transaction, the executed and the stored transaction apart
+                vm = chain.get_vm(chain.header)
+                base = vm.get_block()
+                receipt, computation = vm.apply_transaction(base.header, executed)
+                with_receipt = vm.add_receipt_to_header(base.header, receipt)
+                vm.state.persist()
+                header = with_receipt.copy(state_root=vm.state.state_root)
+                block = vm.set_block_transactions_and_withdrawals(
+                    base,
+                    header,
+                    base.transactions + (transaction,),
+                    base.get_receipts(chain.chaindb) + (receipt,),
+                )
+                chain.header = block.header
+            return receipt, computation
+        vm = self.pending_vm()
+        base = vm.get_block()
+        if self._receipts is None:
+            self._receipts = base.get_receipts(chain.chaindb)
         with self.context.transaction("0x" + transaction.hash.hex()):
-            # MiningChain.apply_transaction, with the executed and the stored transaction apart
-            vm = chain.get_vm(chain.header)
-            base = vm.get_block()
             receipt, computation = vm.apply_transaction(base.header, executed)
-            with_receipt = vm.add_receipt_to_header(base.header, receipt)
-            vm.state.persist()
-            header = with_receipt.copy(state_root=vm.state.state_root)
-            block = vm.set_block_transactions_and_withdrawals(
-                base,
-                header,
-                base.transactions + (transaction,),
-                base.get_receipts(chain.chaindb) + (receipt,),
-            )
-            chain.header = block.header
+        # the state root stays the last one taken until flush() or the seal takes it
+        header = vm.add_receipt_to_header(base.header, receipt)
+        receipts = (*self._receipts, receipt)
+        block = vm.set_block_transactions_and_withdrawals(
+            base, header, base.transactions + (transaction,), receipts
+        )
+        self._set_pending(block)
+        self._receipts = receipts
+        self._unflushed = True
         return receipt, computation
 
     def execute(
@@ -380,11 +443,11 @@ class DevnetChain:
 
     # --- mining and time ---------------------------------------------------------------------
     def set_pending_timestamp(self, timestamp: int) -> None:
-        self.chain.header = self.chain.header.copy(timestamp=int(timestamp))
+        self.chain.header = self.pending_header.copy(timestamp=int(timestamp))
 
     def set_pending_header(self, **fields: Any) -> None:
         """Change the pending block's header fields (gas limit, base fee, timestamp)."""
-        self.chain.header = self.chain.header.copy(**fields)
+        self.chain.header = self.pending_header.copy(**fields)
 
     def drop_pending(
         self,
@@ -409,21 +472,42 @@ class DevnetChain:
     def mine(self) -> BlockAPI:
         """Seal the pending block (at its timestamp, with deterministic prevrandao)."""
         number = self.chain.header.block_number
-        transactions = self.pending_block().transactions
-        block = self.chain.mine_block(
-            coinbase=self.coinbase,
-            mix_hash=prevrandao(number),
-            blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
-        )
+        if not self.keep_pending_vm:
+            transactions = self.chain.get_block().transactions
+            block = self.chain.mine_block(
+                coinbase=self.coinbase,
+                mix_hash=prevrandao(number),
+                blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
+            )
+        else:
+            block = self._seal()
         for listener in self.block_listeners:
             listener(block)
         return block
+
+    def _seal(self) -> BlockAPI:
+        """MiningChain.mine_block_extended on the kept VM: its state's root is taken once,
+        by finalize_block, for all the block's transactions; the same checks run."""
+        chain, vm = self.chain, self.pending_vm()
+        pending = vm.get_block()
+        mined = vm.mine_block(
+            pending,
+            coinbase=self.coinbase,
+            mix_hash=prevrandao(pending.number),
+            blob_gas_used=sum(get_total_blob_gas(t) for t in pending.transactions),
+        ).block
+        chain.validate_block(mined)
+        chain.chaindb.persist_block(mined)
+        self._unflushed = False
+        chain.header = chain.create_header_from_parent(mined.header)
+        return mined
 
     # --- state edits (dev methods) -----------------------------------------------------------
     @contextmanager
     def edit_state(self) -> Iterator[StateAPI]:
         """Change state at once: in the pending block, so ``latest`` reads and the next
         transaction see it (as anvil's setBalance/setCode/setStorageAt)."""
+        self.flush()
         state = self.chain.get_vm().state
         yield state
         state.persist()

@@ -92,7 +92,12 @@ NOT_SAVED: dict[str, set[str]] = {
     },
     # fork: the remote and block forked, fixed by the constructor's arguments (what was read
     # from it is read again when needed)
-    "chain": {"context", "chain", "chain_id", "block_listeners", "edit_listeners", "fork"},
+    "chain": {
+        *("context", "chain", "chain_id", "block_listeners", "edit_listeners", "fork"),
+        # the pending block's VM, rebuilt from the pending header (written flushed), and the
+        # switch to the general path (tests/node/test_fast_path.py)
+        *("_vm", "_vm_header", "_receipts", "_unflushed", "keep_pending_vm"),
+    },
 }
 
 
@@ -117,7 +122,9 @@ class Captured:
 
 
 def kv_store(devnet: Devnet) -> dict[bytes, bytes]:
-    """The py-evm database's dict (the devnet's chain lives in memory)."""
+    """The py-evm database's dict (the devnet's chain lives in memory), with the pending
+    block's state written into it (the chain takes its root lazily)."""
+    devnet.chain.flush()
     wrapped = getattr(devnet.chain.chain.chaindb.db, "wrapped_db", None)
     if not isinstance(wrapped, MemoryDB):
         raise StateFileError(

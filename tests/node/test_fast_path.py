@@ -1,5 +1,6 @@
-"""The fast path (states kept between calls, devnet.alpha() without web3 middleware) gives
-exactly what the general path gives (a fresh state per call, web3's default middleware):
+"""The fast path (states kept between calls, the pending block's VM kept and its state root
+taken once per block, devnet.alpha() without web3 middleware) gives exactly what the general
+path gives (a fresh state per call, py-evm's VM per transaction, web3's default middleware):
 block hashes, receipts, inference-log records and errors."""
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def _run(fast: bool) -> dict[str, Any]:
     devnet = Devnet()
     if not fast:
         devnet.node.states = None  # a fresh state for every read and simulation
+        devnet.chain.keep_pending_vm = False  # a VM and a state root per transaction
     alpha = _alpha(devnet, fast)
     linear = devnet.models.add(MODELS / "linear.onnx")
     ohlc = devnet.models.add(MODELS / "ohlc.onnx")
@@ -69,6 +71,24 @@ def _run(fast: bool) -> dict[str, Any]:
     devnet.web3.eth.send_transaction(
         {"from": devnet.accounts[1].address, "to": devnet.accounts[2].address, "value": 7}
     )
+    # several transactions in one block, the pending state read between them
+    sender, to = devnet.accounts[3].address, devnet.accounts[4].address
+    devnet.node.request("evm_setAutomine", [False])
+    for value in (1, 2):
+        devnet.web3.eth.send_transaction({"from": sender, "to": to, "value": value})
+        out.setdefault("pending", []).append(
+            (
+                devnet.node.request("eth_getBalance", [to, "pending"]),
+                devnet.node.request("eth_getBlockByNumber", ["pending", False])["stateRoot"],
+            )
+        )
+    devnet.node.request("evm_mine", [])
+    devnet.node.request("evm_setAutomine", [True])
+    # a revert brings back a pending block equal to one seen before: its state must be too
+    before = devnet.snapshot()
+    alpha.infer(linear, InferenceMode.VANILLA, {"x": [[7.0, 8.0, 9.0]]})
+    devnet.revert(before)
+    out["after_revert"] = devnet.node.request("eth_getTransactionCount", [sender, "pending"])
     try:
         devnet.node.request("eth_call", [{"to": INFERENCE_HUB_ADDRESS, "input": "0x1234"}])
     except RpcError as exc:

@@ -75,6 +75,10 @@ class StateCache:
         self._states: OrderedDict[tuple[bytes, bytes, bool], StateAPI] = OrderedDict()
 
     def get(self, chain: DevnetChain, resolved: Resolved) -> StateAPI:
+        if resolved.pending and chain.keep_pending_vm:
+            # the pending block's own state, which its transactions change: the chain
+            # keeps it (a copy kept here under the header's hash could outlive it)
+            return chain.state_at(chain.pending_header, pending=True)
         header = chain.pending_header if resolved.pending else resolved.block.header
         root = (
             header.state_root
