@@ -51,6 +51,7 @@ Precompile = Callable[[ComputationAPI], ComputationAPI]
 DEVNET_CHAIN_ID = 31337
 # The public client sends run() with a fixed 30,000,000 gas; a block must admit it with room.
 BLOCK_GAS_LIMIT = 60_000_000
+RECENT_BLOCKS = 64  # sealed blocks kept decoded, with their receipts
 DEFAULT_GENESIS_TIME = 1_735_689_600  # 2025-01-01T00:00:00Z: fixed, so hashes are reproducible
 
 
@@ -205,6 +206,8 @@ class DevnetChain:
         self._vm_header: Any = None
         self._receipts: tuple[Any, ...] | None = None
         self._unflushed = False
+        # Recently sealed blocks and their receipts by hash (see _sealed), oldest first.
+        self._recent: dict[bytes, tuple[Any, ...]] = {}
         # False: a VM per transaction and a state root after each (py-evm's MiningChain),
         # the general path the fast one is tested against.
         self.keep_pending_vm = True
@@ -273,7 +276,7 @@ class DevnetChain:
     def block_by_number(self, number: int) -> BlockAPI | None:
         if not self.first_number <= number <= self.head.block_number:
             return None
-        return self.chain.get_canonical_block_by_number(number)
+        return self._sealed(self.chain.chaindb.get_canonical_block_hash(number))
 
     def block_by_hash(self, block_hash: bytes) -> BlockAPI | None:
         """A sealed block on the canonical chain (blocks dropped by a revert are gone)."""
@@ -289,7 +292,23 @@ class DevnetChain:
             return None
         if canonical != block_hash:
             return None
-        return self.chain.get_block_by_header(header)
+        return self._sealed(block_hash, header)
+
+    def _sealed(self, block_hash: bytes, header: BlockHeaderAPI | None = None) -> BlockAPI:
+        """A sealed block by hash, decoded once: a hash names one block's contents, so the
+        recent ones are kept (a receipt lookup after each transaction read them again)."""
+        kept = self._recent.get(block_hash)
+        if kept is None:
+            if header is None:
+                header = self.chain.chaindb.get_block_header_by_hash(block_hash)
+            kept = self._keep(self.chain.get_block_by_header(header), None)
+        return kept[0]
+
+    def _keep(self, block: BlockAPI, receipts: tuple[Any, ...] | None) -> tuple[Any, ...]:
+        kept = self._recent[block.hash] = (block, receipts)
+        if len(self._recent) > RECENT_BLOCKS:
+            del self._recent[next(iter(self._recent))]
+        return kept
 
     def number_of(self, tag: str) -> int:
         """Block number of a tag: the sealed chain's head for latest/safe/finalized."""
@@ -341,7 +360,13 @@ class DevnetChain:
         return Located(block, block.transactions[index], index, False)
 
     def receipts(self, block: BlockAPI) -> tuple[Any, ...]:
-        return block.get_receipts(self.chain.chaindb)
+        kept = self._recent.get(block.hash)
+        if kept is not None and kept[1] is not None:
+            return kept[1]
+        receipts = block.get_receipts(self.chain.chaindb)
+        if kept is not None:
+            self._keep(kept[0], receipts)
+        return receipts
 
     def next_base_fee(self) -> int:
         return int(calculate_expected_base_fee_per_gas(self.head))
@@ -498,6 +523,7 @@ class DevnetChain:
         ).block
         chain.validate_block(mined)
         chain.chaindb.persist_block(mined)
+        self._keep(mined, self._receipts if pending.transactions else ())
         self._unflushed = False
         chain.header = chain.create_header_from_parent(mined.header)
         return mined

@@ -97,6 +97,7 @@ NOT_SAVED: dict[str, set[str]] = {
         # the pending block's VM, rebuilt from the pending header (written flushed), and the
         # switch to the general path (tests/node/test_fast_path.py)
         *("_vm", "_vm_header", "_receipts", "_unflushed", "keep_pending_vm"),
+        "_recent",  # recently sealed blocks, decoded: read again from the database
     },
 }
 
