@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := contracts/node_modules/.installed-stamp
-# Foundry's cast and forge, ethers and viem (npm), run by tests/clients against a started og devnet
+# Foundry's cast and forge, ethers and viem (npm), run by tests/clients (make compat) against a
+# started og devnet
 CLIENTS_STAMP := tests/clients/node_modules/.installed-stamp
 # Hardhat 3 and the Node 22 it needs (npm), for examples/hardhat, run by tests/clients/test_hardhat.py
 HARDHAT_STAMP := examples/hardhat/node_modules/.installed-stamp
@@ -35,16 +36,20 @@ $(HARDHAT_STAMP): examples/hardhat/package.json examples/hardhat/package-lock.js
 demo: $(STAMP)
 	$(VENV)/bin/og demo
 
-test: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP) $(HARDHAT_STAMP)
+# Everything but make compat's suites (tests/compat and tests/clients: other clients, installed
+# from PyPI and npm), which are collected only by path. Needs the venv and the pinned solc.
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q -n 2
 
-# The official opengradient clients (0.7.5 and 1.1.4) side by side with og_alpha on og devnet.
+# Other clients against og devnet; .ci/run runs it after `make test`.
+# tests/compat: the official opengradient clients (0.7.5 and 1.1.4) side by side with og_alpha.
 # Each runs in its own venv, built from PyPI on the first run and cached in .cache/compat
 # (tests/compat/envs.py); without the registry the first run fails, it never passes silently.
-# `make test` does not collect tests/compat.
-compat: $(STAMP) $(NODE_STAMP)
+# tests/clients: Foundry's cast and forge, ethers, viem and Hardhat 3, installed from npm.
+compat: $(STAMP) $(NODE_STAMP) $(CLIENTS_STAMP) $(HARDHAT_STAMP)
 	$(PY) tests/compat/envs.py
 	$(PY) -m pytest -q -p no:xdist tests/compat
+	$(PY) -m pytest -q -n 2 tests/clients
 
 BENCH_STAMP := bench/node_modules/.installed-stamp
 

@@ -1,8 +1,9 @@
 """Shared test helpers: fixture paths and direct onnxruntime runs to compare against.
 
 ``tests/compat`` (the official ``opengradient`` clients side by side with ``og_alpha``, which
-install from PyPI) is collected only when asked for by path, as ``make compat`` does:
-``make test`` downloads nothing.
+install from PyPI) and ``tests/clients`` (Foundry, ethers, viem and Hardhat, installed from
+npm) are collected only when asked for by path, as ``make compat`` does: ``make test`` (and
+a plain ``pytest``) runs everything else and needs no tool from a registry.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ from og_alpha import CandleOrder, CandleType, HistoricalInputQuery
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODELS = FIXTURES / "models"
 COMPAT = Path(__file__).resolve().parent / "compat"
+CLIENTS = Path(__file__).resolve().parent / "clients"
+BY_PATH_ONLY = (COMPAT, CLIENTS)  # make compat's suites
 # ohlc.onnx's input: 10 one-minute ETH/USD candles, open, high, low, close, oldest first
 OHLC_TYPES = [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE]
 OHLC_QUERY = HistoricalInputQuery("ETH", "USD", 10, 1, CandleOrder.ASCENDING, OHLC_TYPES)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path != COMPAT:
+    if collection_path not in BY_PATH_ONLY:
         return None
+    suite = collection_path
     asked = (Path(arg.split("::")[0]).resolve() for arg in config.args)
-    return None if any(p == COMPAT or COMPAT in p.parents for p in asked) else True
+    return None if any(p == suite or suite in p.parents for p in asked) else True
 
 
 def run_onnx(name: str, feeds: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Real clients against ``og devnet``: Foundry's ``cast`` and ``forge`` and ``ethers``, from npm.
 
-``make test`` installs them (``tests/clients/package.json``, pinned by its lock file) and the
+``make compat`` installs them (``tests/clients/package.json``, pinned by its lock file) and the
 pinned solc (``contracts/package.json``) that forge compiles with, through
-``examples/foundry/solc.js``. Each test module starts its own node on a free port; forge writes
+``examples/foundry/solc.js``, and runs these tests (``make test`` does not collect them: they
+need npm). Each test module starts its own node on a free port; forge writes
 its build, cache and broadcast files under the test's temporary directory, never into the
 example project.
 """
@@ -62,7 +63,7 @@ def foundry_binary(tool: str) -> str:
     script does not pass the tool's exit code through, so it is not used)."""
     path = NODE_MODULES / _platform_package(tool) / "bin" / tool
     if not path.is_file():
-        pytest.fail(f"{path} is missing: run `make test` (or `npm ci` in {CLIENTS})")
+        pytest.fail(f"{path} is missing: run `make compat` (or `npm ci` in {CLIENTS})")
     return str(path)
 
 

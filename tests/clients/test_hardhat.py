@@ -42,7 +42,7 @@ def hardhat(node: Node, build: Path, *args: str) -> tuple[str, Path]:
     the file where every JSON-RPC request and answer went (the project's rpc-log plugin)."""
     for tool in ("node", "hardhat"):
         if not (BIN / tool).exists():
-            pytest.fail(f"{BIN / tool} is missing: run `make test` (it installs {PROJECT})")
+            pytest.fail(f"{BIN / tool} is missing: run `make compat` (it installs {PROJECT})")
     log = build / "rpc.log"
     done = run(
         ["npx", "--no-install", "hardhat", *args],
