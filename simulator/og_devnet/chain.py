@@ -38,11 +38,14 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
 
+from . import trie_cache
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
 
 if TYPE_CHECKING:
     from .fork import Fork
+
+trie_cache.install()  # py-evm's tries keep what they decoded and read, by content
 
 ZERO_ADDRESS = b"\x00" * 20
 
