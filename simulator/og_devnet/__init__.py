@@ -3,30 +3,34 @@
 Needs the ``devnet`` extra (``pip install 'og-alpha-devkit[devnet]'``). Without it this
 package still imports, so that the pytest plugin and ``og`` can say so in one line (see
 ``og_devnet.extra``), and each of its names raises ``MissingExtraError`` naming the command.
+
+The names below are loaded on first use (``og_alpha.lazy``): importing the package, as ``og``,
+the pytest plugin and ``python -m og_devnet`` do, loads neither py-evm, onnxruntime nor web3.
 """
+
+from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .extra import MissingExtraError, message, missing
+from og_alpha.lazy import lazy_exports
 
-_MISSING = missing()
+from . import extra
 
-if TYPE_CHECKING or not _MISSING:
-    from .keccak import use_c_keccak
-
-    use_c_keccak()  # before py-evm takes its first hash
-
+if TYPE_CHECKING:
     from .devnet import Devnet, Snapshot
     from .errors import DevnetError, ModelError, PrecompileError, PriceDataError
+    from .extra import MissingExtraError
     from .log import InferenceLog, InferenceRecord
     from .prices import Candles, PriceFeed
-else:
 
-    def __getattr__(name: str) -> object:
-        if name in __all__:
-            raise MissingExtraError(message(f"og_devnet.{name}", _MISSING))
-        raise AttributeError(f"module 'og_devnet' has no attribute {name!r}")
-
+# Each public name and the submodule that defines it.
+_SOURCES = {
+    "devnet": ("Devnet", "Snapshot"),
+    "errors": ("DevnetError", "ModelError", "PrecompileError", "PriceDataError"),
+    "extra": ("MissingExtraError",),
+    "log": ("InferenceLog", "InferenceRecord"),
+    "prices": ("Candles", "PriceFeed"),
+}
 
 __all__ = [
     "Candles",
@@ -41,3 +45,12 @@ __all__ = [
     "PriceFeed",
     "Snapshot",
 ]
+
+
+def _require_extra(name: str) -> None:
+    """Every name but ``MissingExtraError`` needs the devnet extra: without it, that error."""
+    if name != "MissingExtraError":
+        extra.require(f"og_devnet.{name}")
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES, __all__, before=_require_extra)

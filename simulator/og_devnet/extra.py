@@ -13,7 +13,9 @@ names raise :class:`MissingExtraError`, the ``og`` command prints the install co
 the pytest plugin loads (pytest loads every installed plugin, so it must: an SDK-only user's
 test suite is not broken by it).
 
-This module imports only the SDK's errors and the standard library.
+This module imports only the standard library and ``og_alpha.lazy`` (it is the ``og`` command's entry point, so
+what it imports every command pays for); :class:`MissingExtraError`, an SDK error and so a web3
+exception, is loaded from ``og_devnet.extra_error`` on first use.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from og_alpha.errors import ConfigurationError
+from og_alpha.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .extra_error import MissingExtraError
 
 INSTALL = "pip install 'og-alpha-devkit[devnet]'"
 
@@ -35,15 +41,6 @@ MODULES = {
     "sha3": "safe-pysha3",
     "aiohttp": "aiohttp",
 }
-
-
-class MissingExtraError(ConfigurationError, ImportError):
-    """A part of og-alpha-devkit that needs the ``devnet`` extra was used without it.
-
-    An ``og_alpha.ConfigurationError`` (so ``og_alpha.connect("local")`` fails with an SDK
-    error) and an ``ImportError`` (so code that probes ``import og_devnet``-style features
-    with ``except ImportError`` keeps working). The message names the install command.
-    """
 
 
 def missing() -> list[str]:
@@ -67,6 +64,8 @@ def require(what: str) -> None:
     the devnet extra's distributions is missing."""
     absent = missing()
     if absent:
+        from .extra_error import MissingExtraError
+
         raise MissingExtraError(message(what, absent))
 
 
@@ -81,3 +80,7 @@ def og(argv: Sequence[str] | None = None) -> int:
     from .cli import main
 
     return main(argv)
+
+
+__all__ = ["INSTALL", "MODULES", "MissingExtraError", "message", "missing", "og", "require"]
+__getattr__, __dir__ = lazy_exports(__name__, {"extra_error": ("MissingExtraError",)}, __all__)

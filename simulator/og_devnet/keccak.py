@@ -3,7 +3,10 @@
 py-evm hashes about ninety times per transaction (trie nodes, addresses, storage keys).
 eth-hash picks pycryptodome's keccak when both are installed (17 µs a call through ctypes);
 safe-pysha3's C keccak takes 3 µs and gives the same digests. eth-hash offers no switch once
-its first hash is taken, so its shared hasher is pointed at the faster backend here.
+its first hash is taken, so its shared hasher is pointed at the faster backend here, when
+this module is imported: ``og_devnet.chain``, through which every devnet runs py-evm, imports
+it, so the switch is made before any chain exists and costs nothing to a process that never
+builds one (``og model cid``, the pytest plugin before a fixture is used).
 """
 
 from __future__ import annotations
@@ -21,3 +24,6 @@ def use_c_keccak() -> bool:
     keccak.hasher = pysha3.keccak256  # type: ignore[assignment]
     keccak.preimage = pysha3.preimage  # type: ignore[assignment]
     return True
+
+
+C_KECCAK = use_c_keccak()  # True when eth-hash now hashes with safe-pysha3

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import durations
-from .errors import DevnetError
 
 
 def time_travel(
@@ -34,6 +33,8 @@ def time_travel(
     ``Devnet.advance``); with ``raise_on_failure`` the first failed run raises.
 
     Time only moves forward: going back is a revert (:func:`snapshot`)."""
+    from .errors import DevnetError  # here: the pytest plugin imports this module, light
+
     if (by is None) == (to is None) and not blocks:
         raise DevnetError("time_travel needs by= (a duration) or to= (a time), or blocks=")
     if by is not None and to is not None:
