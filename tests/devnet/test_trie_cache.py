@@ -1,0 +1,50 @@
+"""The trie cache under py-evm (og_devnet.trie_cache) never changes an answer: the same
+operations on a cached trie and on py-trie's own give the same roots and values, at every
+root, including after py-trie edited a cached node in place."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trie import HexaryTrie
+
+from og_devnet import trie_cache
+from og_devnet.trie_cache import CachedHexaryTrie
+
+keys = st.binary(min_size=1, max_size=4)  # short keys share paths: branch nodes get edited
+operations = st.lists(
+    st.tuples(st.sampled_from(["set", "delete"]), keys, st.binary(min_size=1, max_size=40)),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(operations)
+def test_a_cached_trie_gives_py_tries_roots_and_values(ops: list[tuple[str, bytes, bytes]]) -> None:
+    trie_cache.clear()
+    plain, cached = HexaryTrie({}), CachedHexaryTrie({})
+    roots = []
+    for op, key, value in ops:
+        for trie in (plain, cached):
+            if op == "set":
+                trie[key] = value
+            else:
+                trie.delete(key)
+        assert cached.root_hash == plain.root_hash
+        roots.append(plain.root_hash)
+        # read every key at every root seen so far: old roots answer as they did
+        for root in roots:
+            plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
+            for _, k, _ in ops:
+                assert cached_then.get(k) == plain_then.get(k)
+
+
+def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
+    import eth.db.account
+    import eth.db.storage
+
+    import og_devnet.chain  # noqa: F401 - installs the cache
+
+    assert eth.db.account.HexaryTrie is CachedHexaryTrie
+    assert eth.db.storage.HexaryTrie is CachedHexaryTrie
