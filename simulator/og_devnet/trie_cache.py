@@ -74,9 +74,11 @@ def install() -> None:
     eth.db.storage.HexaryTrie = CachedHexaryTrie  # type: ignore[misc]
 
 
-def clear() -> None:
-    """Forget everything kept (for measurements; never needed for correctness)."""
-    _nodes.clear()
+def clear(*, nodes: bool = True) -> None:
+    """Forget what is kept (for tests and measurements; never needed for correctness);
+    ``nodes=False`` forgets the reads only, so the next reads walk the kept nodes."""
+    if nodes:
+        _nodes.clear()
     _values.clear()
 
 
