@@ -8,6 +8,9 @@ what was wrong and what to do; never a traceback (``OG_DEBUG=1`` shows one for a
 CLI did not expect, which is a bug to report).
 
 The commands themselves are in ``og_devnet.commands``; ``og devnet`` is ``og_devnet.server``.
+This module imports neither them nor the SDK: the parser names each command's function, which
+is imported once the arguments are good, so ``og --help``, ``og --version``, a usage error and
+``og model cid`` never load web3, py-evm or onnxruntime (more than a second together).
 """
 
 from __future__ import annotations
@@ -16,17 +19,25 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from og_alpha import ConfigurationError, InputError, NetworkError, OpenGradientError
-from og_alpha.networks import NETWORKS
+from . import durations
+from .serve_limits import IDLE_TIMEOUT, MAX_BODY
 
-from . import commands, durations
-from .commands import CliError
+if TYPE_CHECKING:
+    from og_alpha.errors import NetworkError
+    from og_alpha.types import CandleType
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DISTRIBUTION = "og-alpha-devkit"
+# In a help text: the SDK's network names (og_alpha.networks.NETWORKS), filled in when the
+# help is shown, since importing og_alpha.networks imports web3.
+NETWORK_NAMES = "{network names}"
+
+
+class CliError(Exception):
+    """A usage problem the user can fix: printed as one line, exit code 2."""
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -34,6 +45,10 @@ class _Formatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
+        if NETWORK_NAMES in text:
+            from og_alpha.networks import NETWORKS
+
+            text = text.replace(NETWORK_NAMES, ", ".join(NETWORKS))
         default = action.default
         if (
             "default" in text
@@ -65,6 +80,15 @@ def version() -> str:
     except PackageNotFoundError:  # running from a source tree that was never installed
         number = "unknown (not installed)"
     return f"og {number} ({DISTRIBUTION}, Python {sys.version.split()[0]})"
+
+
+class _Version(argparse._VersionAction):
+    """``--version``, looked up when asked for: importlib.metadata takes longer to import and
+    search than the rest of ``og model cid`` takes to run."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        self.version = version()
+        super().__call__(parser, *args, **kwargs)
 
 
 # --- argument types: each raises ArgumentTypeError with the fix --------------------------------
@@ -152,6 +176,20 @@ def _symbol(text: str) -> str:
     return symbol
 
 
+def _candle_types(text: str) -> list[CandleType]:
+    from og_alpha.types import CandleType
+
+    names = [t.strip().upper() for t in text.split(",") if t.strip()]
+    known = ", ".join(t.name.lower() for t in CandleType)
+    unknown = [n.lower() for n in names if n not in CandleType.__members__]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown candle type(s) {', '.join(unknown) or '(none given)'}: use a "
+            f"comma-separated list of {known}"
+        )
+    return [CandleType[n] for n in names]
+
+
 def _pair(text: str) -> tuple[str, str]:
     base, slash, quote = text.partition("/")
     if not slash:
@@ -165,7 +203,7 @@ def _common() -> _Parser:
     common.add_argument(
         "--network",
         metavar="NAME",
-        help=f"{', '.join(NETWORKS)} or a node URL (default: $OG_NETWORK, og.toml, else local: "
+        help=f"{NETWORK_NAMES} or a node URL (default: $OG_NETWORK, og.toml, else local: "
         "a devnet in this process)",
     )
     common.add_argument(
@@ -192,11 +230,11 @@ def parser() -> argparse.ArgumentParser:
         "workflows on a local devnet or the Alpha Testnet. Durations: 90s, 15m, 1h, 7d.",
         epilog="exit codes: 0 ok, 1 the network refused or failed, 2 bad input or configuration",
     )
-    p.add_argument("--version", action="version", version=version())
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser(
         "demo", help="run the fixture models and a scheduled workflow on a new devnet"
-    ).set_defaults(func=commands.cmd_demo)
+    ).set_defaults(func="cmd_demo")
     _devnet_parser(sub)
     _model_parsers(sub, common)
 
@@ -212,7 +250,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument(
         "--mode", default="vanilla", choices=["vanilla", "zkml", "tee"], help="inference mode"
     )
-    i.set_defaults(func=commands.cmd_infer)
+    i.set_defaults(func="cmd_infer")
 
     _workflow_parsers(sub, common)
 
@@ -224,14 +262,11 @@ def parser() -> argparse.ArgumentParser:
     adv.add_argument(
         "duration", type=_duration, help="how far: 90s, 15m, 1h, 7d (a bare number is seconds)"
     )
-    adv.set_defaults(func=commands.cmd_advance)
+    adv.set_defaults(func="cmd_advance")
     return p
 
 
 def _devnet_parser(sub: Any) -> None:
-    from .http_guard import MAX_BODY
-    from .server import IDLE_TIMEOUT
-
     d = sub.add_parser("devnet", help="serve a local devnet over JSON-RPC (like anvil)")
     d.add_argument(
         "--host",
@@ -332,7 +367,7 @@ def _devnet_parser(sub: Any) -> None:
     )
     d.add_argument("-v", "--verbose", action="store_true", help="log every request")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    d.set_defaults(func=cmd_devnet)
+    d.set_defaults(func="cmd_devnet")
 
 
 def _model_parsers(sub: Any, common: _Parser) -> None:
@@ -341,13 +376,13 @@ def _model_parsers(sub: Any, common: _Parser) -> None:
     )
     c = m.add_parser("cid", parents=[common], help="the IPFS CID of a model file")
     c.add_argument("file", help="an .onnx file")
-    c.set_defaults(func=commands.cmd_model_cid)
+    c.set_defaults(func="cmd_model_cid")
     a = m.add_parser("add", parents=[common], help="add a model to the devnet")
     a.add_argument("file", help="an .onnx file")
     a.add_argument(
         "--cid", help="check that the file is this CID (a model is known by its own CID)"
     )
-    a.set_defaults(func=commands.cmd_model_add)
+    a.set_defaults(func="cmd_model_add")
     pull = m.add_parser(
         "pull", help="fetch a model by CID into the model cache, checked, for off-line use"
     )
@@ -365,9 +400,9 @@ def _model_parsers(sub: Any, common: _Parser) -> None:
     )
     pull.add_argument("--json", action="store_true", help="print the result as JSON")
     pull.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
-    pull.set_defaults(func=commands.cmd_model_pull)
+    pull.set_defaults(func="cmd_model_pull")
     m.add_parser("list", parents=[common], help="the devnet's models").set_defaults(
-        func=commands.cmd_model_list
+        func="cmd_model_list"
     )
 
 
@@ -401,7 +436,7 @@ def _workflow_parsers(sub: Any, common: _Parser) -> None:
     )
     dep.add_argument(
         "--types",
-        type=commands.candle_types,
+        type=_candle_types,
         default="open,high,low,close",
         metavar="LIST",
         help="the candle columns, in order: comma-separated open, high, low, close, volume",
@@ -421,7 +456,7 @@ def _workflow_parsers(sub: Any, common: _Parser) -> None:
         help="how long the schedule runs, in whole hours: 2h, 1d (a bare number is hours; "
         "default: 1h)",
     )
-    dep.set_defaults(func=commands.cmd_workflow_deploy)
+    dep.set_defaults(func="cmd_workflow_deploy")
     for name, helptext in (
         ("run", "run a workflow now (a transaction)"),
         ("result", "a workflow's latest result"),
@@ -431,63 +466,7 @@ def _workflow_parsers(sub: Any, common: _Parser) -> None:
         s.add_argument("address", help="the workflow contract's address (0x...)")
         if name == "history":
             s.add_argument("-n", "--count", type=_count, default=5, help="how many results at most")
-        s.set_defaults(func=commands.cmd_workflow, command_name=name)
-
-
-# --- og devnet ---------------------------------------------------------------------------------
-def cmd_devnet(args: argparse.Namespace) -> None:
-    from .errors import DevnetError, ModelError, PriceDataError
-    from .model_sources import ENV_SOURCES, ENV_TIMEOUT, check_source
-    from .progress import Reporter
-    from .server import serve
-
-    if args.fork_block_number is not None and args.fork_block_number < 0:
-        raise CliError("--fork-block-number must be a block number (0 or more)")
-    if args.pair and not args.prices:
-        raise CliError("--pair names the pair of --prices FILE: give --prices too")
-    try:  # for the devnet serve builds: through the environment, which they override
-        if args.model_source:
-            os.environ[ENV_SOURCES] = " ".join(check_source(url) for url in args.model_source)
-        if args.model_timeout is not None:
-            os.environ[ENV_TIMEOUT] = repr(args.model_timeout)
-    except DevnetError as exc:
-        raise CliError(str(exc)) from None
-    report = Reporter(quiet=args.quiet)
-    pair = args.pair
-    if args.prices and pair is None:
-        from .boot import file_pair
-
-        pair = file_pair(args.prices)
-        report.line(
-            f"--prices {args.prices}: loading it as the pair {pair[0]}/{pair[1]}, named from "
-            "the file name; give --pair BASE/QUOTE to name it yourself"
-        )
-    try:
-        serve(
-            host=args.host,
-            port=args.port,
-            models=args.models,
-            prices=args.prices,
-            pair=pair,
-            genesis_time=args.genesis_time,
-            state=args.state,
-            verbose=args.verbose,
-            max_body=args.max_request_bytes,
-            allow_hosts=args.allow_host,
-            cors=args.cors,
-            token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
-            max_connections=args.max_connections,
-            idle_timeout=args.idle_timeout,
-            fork_url=args.fork_url,
-            fork_block_number=args.fork_block_number,
-        )
-    except (ModelError, PriceDataError) as exc:  # --models and --prices: files given here
-        raise CliError(str(exc)) from None
-    except OSError as exc:
-        raise CliError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
-            "(choose another --port, or --port 0 for a free one)"
-        ) from None
+        s.set_defaults(func="cmd_workflow", command_name=name)
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -496,6 +475,7 @@ def _hint(exc: NetworkError, args: argparse.Namespace) -> str:
     ``og devnet`` that is not running."""
     text = str(exc)
     if "refused the connection" in text or "could not be reached" in text:
+        from og_alpha.errors import OpenGradientError
         from og_alpha.networks import resolve
 
         try:
@@ -528,30 +508,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """The command; an exception becomes its one line on stderr and its exit code."""
     try:
-        args.func(args)
-    except (CliError, InputError, ConfigurationError) as exc:
-        return _fail(exc, EXIT_USAGE)
-    except NetworkError as exc:
-        return _fail(f"{exc}{_hint(exc, args)}", EXIT_ERROR)
-    except OpenGradientError as exc:
-        return _fail(exc, EXIT_ERROR)
-    except ValueError as exc:  # a state file refused
-        return _fail(exc, EXIT_USAGE)
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        return _fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_USAGE)
+        _command(args.func)(args)
     except KeyboardInterrupt:
         print("og: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
-        if os.environ.get("OG_DEBUG"):
-            traceback.print_exc()
-        return _fail(
-            f"unexpected {type(exc).__name__}: {exc} (a bug in og: please report it; "
-            "OG_DEBUG=1 shows the traceback)",
-            EXIT_ERROR,
-        )
+    except Exception as exc:  # noqa: BLE001 - each kind has its line and exit code
+        return _failure(exc, args)
     return EXIT_OK
+
+
+def _command(name: str) -> Callable[[argparse.Namespace], None]:
+    """The function the parser named (``cmd_devnet``), imported now that it is needed."""
+    from . import commands
+
+    function: Callable[[argparse.Namespace], None] = getattr(commands, name)
+    return function
+
+
+def _failure(exc: Exception, args: argparse.Namespace) -> int:
+    """``exc``'s line on stderr; returns its exit code. An SDK error (``og_alpha.errors``)
+    can only have been raised if that module is loaded, so it is classified only then: a
+    command that never loaded it (``og model cid``) does not import web3 to fail."""
+    if isinstance(exc, CliError):
+        return _fail(exc, EXIT_USAGE)
+    if "og_alpha.errors" in sys.modules:
+        from og_alpha import errors
+
+        if isinstance(exc, (errors.InputError, errors.ConfigurationError)):
+            return _fail(exc, EXIT_USAGE)
+        if isinstance(exc, errors.NetworkError):
+            return _fail(f"{exc}{_hint(exc, args)}", EXIT_ERROR)
+        if isinstance(exc, errors.OpenGradientError):
+            return _fail(exc, EXIT_ERROR)
+    if isinstance(exc, ValueError):  # a state file refused
+        return _fail(exc, EXIT_USAGE)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return _fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_USAGE)
+    if os.environ.get("OG_DEBUG"):  # a bug: one line, the traceback on request
+        traceback.print_exception(exc)
+    return _fail(
+        f"unexpected {type(exc).__name__}: {exc} (a bug in og: please report it; "
+        "OG_DEBUG=1 shows the traceback)",
+        EXIT_ERROR,
+    )
 
 
 def _fail(message: object, code: int) -> int:

@@ -5,6 +5,9 @@ Every command honours the network switch (``--network`` or ``OG_NETWORK``, ``OG_
 gone when the command ends, unless ``--state FILE`` keeps it between commands; the command
 says so on stderr, since a model added or a workflow deployed into a devnet that no longer
 exists is an easy way to lose an afternoon.
+
+The SDK, numpy and the devnet are imported by the commands that use them, not here: ``og``
+imports this module for every command, and ``og model cid`` needs none of them.
 """
 
 from __future__ import annotations
@@ -15,53 +18,39 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-
-from og_alpha import (
-    CandleOrder,
-    CandleType,
-    HistoricalInputQuery,
-    InferenceMode,
-    ModelOutput,
-    NetworkError,
-    OpenGradientError,
-    SchedulerParams,
-)
-from og_alpha.networks import Settings, resolve
-from og_alpha.transactions import TRANSPORT_ERRORS, UNREADABLE_ERRORS, describe_failure
+from typing import TYPE_CHECKING, Any
 
 from . import durations
+from .cli import CliError
 from .progress import Reporter
-from .table import fmt, table
+
+if TYPE_CHECKING:
+    from og_alpha.networks import Settings
+    from og_alpha.types import ModelOutput
 
 
-class CliError(Exception):
-    """A usage problem the user can fix: printed as one line, exit code 2."""
+def json_value(value: Any) -> Any:
+    """For ``json.dumps(default=)``: a value JSON has no type for, as plain JSON. Tensors
+    become lists of their shortest float32 decimals (4.1, not the float64 4.099999904632568).
+    Only numpy's and the SDK's values reach it, so numpy is loaded already when it is."""
+    import numpy as np
 
+    from og_alpha.types import ModelOutput
 
-def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON: tensors as lists of their shortest float32 decimals."""
     if isinstance(value, ModelOutput):
         return {
-            "numbers": jsonable(value.numbers),
-            "strings": jsonable(value.strings),
-            "jsons": jsonable(value.jsons),
+            "numbers": value.numbers,
+            "strings": value.strings,
+            "jsons": value.jsons,
             "is_simulation_result": value.is_simulation_result,
         }
     if isinstance(value, np.ndarray) and value.dtype == np.float32:
-        # each value's shortest float32 decimal: 4.1, not the float64 4.099999904632568
         return np.array([float(str(x)) for x in value.ravel()]).reshape(value.shape).tolist()
     if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return value.tolist()
     if isinstance(value, np.generic):
         return value.item()
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def reporter(args: argparse.Namespace) -> Reporter:
@@ -77,6 +66,8 @@ class Session:
         self.node: Any = None
         args.session = self  # for the note main() prints after the command
         self.report = reporter(args)
+        from og_alpha.networks import resolve
+
         overrides = {"rpc_url": args.rpc_url} if args.rpc_url else {}
         self.settings: Settings = resolve(args.network, **overrides)
         if self.settings.ignored_key:
@@ -139,6 +130,9 @@ class Session:
 
     def control(self, method: str, params: list[Any]) -> Any:
         """A devnet control call (``og_*``), in-process or over HTTP."""
+        from og_alpha.errors import NetworkError, OpenGradientError
+        from og_alpha.transactions import TRANSPORT_ERRORS, UNREADABLE_ERRORS, describe_failure
+
         if self.node is not None:
             from .node import RpcError
 
@@ -198,7 +192,7 @@ def _read(path: Path, what: str) -> bytes:
 
 
 def output(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(jsonable(data), sort_keys=True) if args.json else text)
+    print(json.dumps(data, sort_keys=True, default=json_value) if args.json else text)
 
 
 def model_input(text: str) -> dict[str, Any]:
@@ -277,6 +271,8 @@ def cmd_model_pull(args: argparse.Namespace) -> None:
 
 
 def cmd_model_list(args: argparse.Namespace) -> None:
+    from .table import table
+
     session = Session(args)
     models = session.control("og_listModels", [])
     rows = [[m["cid"], m["inputs"], ", ".join(m["outputs"]), m["size"]] for m in models]
@@ -286,6 +282,9 @@ def cmd_model_list(args: argparse.Namespace) -> None:
 
 def cmd_infer(args: argparse.Namespace) -> None:
     from og_alpha import wire
+    from og_alpha.types import InferenceMode
+
+    from .table import fmt, table
 
     values = model_input(args.input)
     wire.encode_model_input(values)  # bad tensors are refused before the model is added
@@ -305,19 +304,9 @@ def cmd_infer(args: argparse.Namespace) -> None:
     )
 
 
-def candle_types(text: str) -> list[CandleType]:
-    names = [t.strip().upper() for t in text.split(",") if t.strip()]
-    known = ", ".join(t.name.lower() for t in CandleType)
-    unknown = [n.lower() for n in names if n not in CandleType.__members__]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown candle type(s) {', '.join(unknown) or '(none given)'}: use a "
-            f"comma-separated list of {known}"
-        )
-    return [CandleType[n] for n in names]
-
-
 def cmd_workflow_deploy(args: argparse.Namespace) -> None:
+    from og_alpha.types import CandleOrder, HistoricalInputQuery, SchedulerParams
+
     if args.hours is not None and args.every is None:
         raise CliError("--for sets how long a schedule runs: give --every too")
     query = HistoricalInputQuery(
@@ -338,6 +327,8 @@ def cmd_workflow_deploy(args: argparse.Namespace) -> None:
 
 
 def _outputs(args: argparse.Namespace, outputs: list[ModelOutput]) -> None:
+    from .table import fmt, table
+
     rows = [[i + 1, fmt(o.as_dict(), 70)] for i, o in enumerate(outputs)]
     output(
         args,
@@ -386,3 +377,58 @@ def cmd_advance(args: argparse.Namespace) -> None:
         f"{len(result['failed'])} failed; chain time {result['timestamp']} "
         f"({durations.iso(result['timestamp'])}), block {result['block']}{failures}",
     )
+
+
+# --- og devnet ---------------------------------------------------------------------------------
+def cmd_devnet(args: argparse.Namespace) -> None:
+    from .errors import DevnetError, ModelError, PriceDataError
+    from .model_sources import ENV_SOURCES, ENV_TIMEOUT, check_source
+    from .server import serve
+
+    if args.fork_block_number is not None and args.fork_block_number < 0:
+        raise CliError("--fork-block-number must be a block number (0 or more)")
+    if args.pair and not args.prices:
+        raise CliError("--pair names the pair of --prices FILE: give --prices too")
+    try:  # for the devnet serve builds: through the environment, which they override
+        if args.model_source:
+            os.environ[ENV_SOURCES] = " ".join(check_source(url) for url in args.model_source)
+        if args.model_timeout is not None:
+            os.environ[ENV_TIMEOUT] = repr(args.model_timeout)
+    except DevnetError as exc:
+        raise CliError(str(exc)) from None
+    report = Reporter(quiet=args.quiet)
+    pair = args.pair
+    if args.prices and pair is None:
+        from .boot import file_pair
+
+        pair = file_pair(args.prices)
+        report.line(
+            f"--prices {args.prices}: loading it as the pair {pair[0]}/{pair[1]}, named from "
+            "the file name; give --pair BASE/QUOTE to name it yourself"
+        )
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            models=args.models,
+            prices=args.prices,
+            pair=pair,
+            genesis_time=args.genesis_time,
+            state=args.state,
+            verbose=args.verbose,
+            max_body=args.max_request_bytes,
+            allow_hosts=args.allow_host,
+            cors=args.cors,
+            token=args.token or os.environ.get("OG_DEVNET_TOKEN") or None,
+            max_connections=args.max_connections,
+            idle_timeout=args.idle_timeout,
+            fork_url=args.fork_url,
+            fork_block_number=args.fork_block_number,
+        )
+    except (ModelError, PriceDataError) as exc:  # --models and --prices: files given here
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(choose another --port, or --port 0 for a free one)"
+        ) from None

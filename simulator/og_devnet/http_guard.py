@@ -27,8 +27,8 @@ from typing import Any
 
 from .node.core import dump, error_response
 from .node.errors import INVALID_REQUEST
+from .serve_limits import MAX_BODY
 
-MAX_BODY = 64 * 1024 * 1024  # an og_addModel carries a base64 model
 # Upper bound on the values a body may hold (commas + brackets): 1M parse in ~0.3 s and
 # ~100 MB; a batch of 1000 requests holds ~10k, a base64 model none.
 MAX_JSON_VALUES = 1_000_000

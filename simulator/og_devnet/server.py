@@ -28,15 +28,15 @@ from .accounts import dev_key
 from .boot import build
 from .durations import iso
 from .http_app import SILENT, App, Connections
-from .http_guard import MAX_BODY, Guard, is_loopback
+from .http_guard import Guard, is_loopback
 from .node import Node
+from .serve_limits import IDLE_TIMEOUT, MAX_BODY
 from .subscriptions import Hub
 
 BACKLOG = 1024  # as anvil; the kernel caps it at net.core.somaxconn
 # asyncio accepts up to its `backlog` argument per wake-up, before any connection is counted:
 # a small burst keeps the bound on connections close to the file limit.
 ACCEPT_BURST = 32
-IDLE_TIMEOUT = 30.0  # to send a complete request head, after connecting or after an answer
 BODY_TIMEOUT = 120.0  # to send the body once its head has arrived
 WORKERS = 8  # threads that run node calls (the node's lock lets one run at a time)
 FD_RESERVE = 64  # descriptors for the journal, model files, the runtime and an accept burst
