@@ -98,6 +98,14 @@ def _from_web3(
     return ClientArguments(blockchain, account, _hub_address(hub), *options)
 
 
+# web3's default middleware that a Web3 the SDK builds for itself goes without: "validation"
+# asks the node for its chain id twice on every eth_estimateGas and eth_call (two of the seven
+# requests of an infer over HTTP) to check a chainId field the SDK never puts in them, and
+# "ens_name_to_address" looks for ENS names where the SDK sends only checked 0x addresses. A
+# Web3 passed to Alpha keeps the middleware it was given.
+UNNEEDED_MIDDLEWARE = ("validation", "ens_name_to_address")
+
+
 def _from_key(
     private_key: Any,
     rpc_url: Any,
@@ -113,6 +121,8 @@ def _from_key(
     account = account_for(private_key, Network(rpc_url, rpc_url, options[0]))
     timeout = positive_seconds("request_timeout", request_timeout)
     web3 = Web3(BoundedHTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    for name in UNNEEDED_MIDDLEWARE:
+        web3.middleware_onion.remove(name)
     return ClientArguments(web3, account, hub_address, *options)
 
 
