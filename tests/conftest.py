@@ -8,6 +8,9 @@ a plain ``pytest``) runs everything else and needs no tool from a registry.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ import onnxruntime as ort
 import pytest
 
 from og_alpha import CandleOrder, CandleType, HistoricalInputQuery
+from og_alpha.networks import ENV
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MODELS = FIXTURES / "models"
@@ -49,3 +53,46 @@ def float32_round_trip(values: np.ndarray) -> np.ndarray:
 @pytest.fixture
 def models_dir() -> Path:
     return MODELS
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        assert self.code == 0, self.err
+        return json.loads(self.out)
+
+    @property
+    def lines(self) -> list[str]:
+        """stderr's lines."""
+        return self.err.strip().splitlines()
+
+
+Og = Callable[..., Ran]
+
+
+@pytest.fixture
+def og(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Og:
+    """``og(*argv)`` -> Ran: the ``og`` command's ``main(argv)`` in-process, its output
+    captured, in a clean environment (no ``OG_*`` settings, no ``og.toml``: it runs in the
+    test's temporary directory). Progress lines are off (a slow machine must not change what
+    a test reads) unless a test sets ``progress.AFTER``."""
+    for name in ENV.values():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OG_DEBUG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    from og_devnet import progress
+    from og_devnet.cli import main
+
+    monkeypatch.setattr(progress, "AFTER", 1e9)
+    capsys.readouterr()
+
+    def run(*argv: str) -> Ran:
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run

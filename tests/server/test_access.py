@@ -1,18 +1,22 @@
 """Who may call ``og devnet``: what a web page, a rebound DNS name or a stranger on the
 network can and cannot make it do (as geth: --http.vhosts, --http.corsdomain, JSON content
-type), and the optional bearer token. Clients that send what nodes expect keep working."""
+type), and the optional bearer token. Clients that send what nodes expect keep working.
+
+The policy is tested on og devnet's server in a thread (``node``, ``served_factory``); the
+real command for its options reaching that policy and for the warning it prints."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
 from web3 import HTTPProvider, Web3
 
-from tests.server.conftest import Node, start_node
+from tests.server.conftest import Node, Served, start_node
 
 CHAIN_ID = b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}'
 OK = {"jsonrpc": "2.0", "id": 1, "result": "0x7a69"}
@@ -21,7 +25,7 @@ EVIL = "https://evil.example"
 
 
 def call(
-    node: Node,
+    node: Node | Served,
     headers: dict[str, str],
     *,
     method: str = "POST",
@@ -57,25 +61,25 @@ def message(answer: object) -> str:
 @pytest.mark.parametrize(
     "host", ["127.0.0.1", "localhost:8545", "LOCALHOST", "[::1]:8545", "192.0.2.7:8545"]
 )
-def test_loopback_names_and_ip_addresses_are_accepted_hosts(node: Node, host: str) -> None:
+def test_loopback_names_and_ip_addresses_are_accepted_hosts(node: Served, host: str) -> None:
     assert call(node, {**JSON, "Host": host})[::2] == (200, OK)
 
 
-def test_a_rebound_name_is_refused_and_the_message_names_the_flag(node: Node) -> None:
+def test_a_rebound_name_is_refused_and_the_message_names_the_flag(node: Served) -> None:
     status, _, answer = call(node, {**JSON, "Host": "attacker.example:8545"})
     assert status == 403
     assert "--allow-host attacker.example" in message(answer)
 
 
-def test_allow_host_adds_names(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--allow-host", "devnet.internal", "--allow-host", "other.internal")
+def test_allow_host_adds_names(served_factory: Callable[..., Served]) -> None:
+    node = served_factory(allow_hosts=("devnet.internal", "other.internal"))
     for name in ("devnet.internal", "other.internal:80"):
         assert call(node, {**JSON, "Host": name})[::2] == (200, OK)
     assert call(node, {**JSON, "Host": "third.internal"})[0] == 403
 
 
 # --- Origin and CORS ------------------------------------------------------------------------
-def test_no_cors_headers_and_pages_are_refused_by_default(node: Node) -> None:
+def test_no_cors_headers_and_pages_are_refused_by_default(node: Served) -> None:
     status, headers, _ = call(node, JSON)
     assert status == 200 and not any(h.lower().startswith("access-control") for h in headers)
     status, headers, answer = call(node, {**JSON, "Origin": EVIL})
@@ -90,8 +94,8 @@ def test_no_cors_headers_and_pages_are_refused_by_default(node: Node) -> None:
     assert status == 403 and "Access-Control-Allow-Origin" not in headers
 
 
-def test_cors_allows_exactly_the_given_origin(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--cors", APP)
+def test_cors_allows_exactly_the_given_origin(served_factory: Callable[..., Served]) -> None:
+    node = served_factory(cors=(APP,))
     preflight = {"Origin": APP, "Access-Control-Request-Method": "POST"}
     status, headers, _ = call(node, preflight, method="OPTIONS", body=None)
     assert status == 204
@@ -106,7 +110,7 @@ def test_cors_allows_exactly_the_given_origin(node_factory: Callable[..., Node])
 
 # --- Content-Type -------------------------------------------------------------------------
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
-def test_posts_must_say_application_json(node: Node, content_type: str | None) -> None:
+def test_posts_must_say_application_json(node: Served, content_type: str | None) -> None:
     """A page can POST text/plain or a form cross-origin without a preflight."""
     headers = {} if content_type is None else {"Content-Type": content_type}
     status, _, answer = call(node, headers)
@@ -115,14 +119,14 @@ def test_posts_must_say_application_json(node: Node, content_type: str | None) -
     assert "Content-Type: application/json" in message(answer)
 
 
-def test_json_content_type_with_parameters_is_accepted(node: Node) -> None:
+def test_json_content_type_with_parameters_is_accepted(node: Served) -> None:
     headers = {"Content-Type": "application/json; charset=UTF-8"}
     assert call(node, headers)[::2] == (200, OK)
 
 
 # --- token ----------------------------------------------------------------------------------
-def test_token_is_required_when_given(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--token", "s3cret-token")
+def test_token_is_required_when_given(served_factory: Callable[..., Served]) -> None:
+    node = served_factory(token="s3cret-token")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"}):
         status, answer_headers, answer = call(node, {**JSON, **headers})
         assert status == 401 and "Authorization: Bearer" in message(answer)
@@ -151,24 +155,26 @@ def test_public_bind_without_token_says_how_to_add_one(node_factory: Callable[..
 
 
 # --- other methods, and the clients that must keep working ---------------------------------
-def test_other_http_methods_are_refused(node: Node) -> None:
+def test_other_http_methods_are_refused(node: Served) -> None:
     status, headers, answer = call(node, JSON, method="PUT")
     assert status == 405 and headers["Allow"] == "POST, GET, OPTIONS"
     assert "PUT" in message(answer)
 
 
-def test_web3_http_provider_works_unchanged(node: Node) -> None:
+def test_web3_http_provider_works_unchanged(node: Served) -> None:
     web3 = Web3(HTTPProvider(node.url))
     assert web3.eth.chain_id == 31337
     assert web3.eth.get_block("latest")["number"] == 0
 
 
-def test_websocket_handshakes_from_pages_need_cors_too(node_factory: Callable[..., Node]) -> None:
+def test_websocket_handshakes_from_pages_need_cors_too(
+    served_factory: Callable[..., Served],
+) -> None:
     """Browsers open WebSockets cross-origin without any preflight: Origin is the only guard."""
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    node = node_factory("--cors", APP)
+    node = served_factory(cors=(APP,))
     url = "ws" + node.url.removeprefix("http")
     with pytest.raises(InvalidStatus) as refused:
         connect(url, origin=EVIL, open_timeout=30)  # type: ignore[arg-type]
@@ -177,3 +183,27 @@ def test_websocket_handshakes_from_pages_need_cors_too(node_factory: Callable[..
         with connect(url, origin=origin, open_timeout=30) as ws:  # type: ignore[arg-type]
             ws.send(CHAIN_ID.decode())
             assert json.loads(ws.recv(timeout=30)) == OK
+
+
+# --- the command's options ----------------------------------------------------------------
+def test_og_devnet_applies_its_access_and_limit_options(node_factory: Callable[..., Node]) -> None:
+    """--allow-host, --cors, --token, --max-request-bytes and --idle-timeout, given to the
+    command, are the policy and limits its server applies (each in detail above, and in
+    test_http_hardening.py)."""
+    node = node_factory(
+        "--allow-host", "devnet.internal", "--cors", APP, "--token", "s3cret-token",
+        "--max-request-bytes", "4096", "--idle-timeout", "0.5",
+    )  # fmt: skip
+    token = {**JSON, "Authorization": "Bearer s3cret-token"}
+    assert call(node, JSON)[0] == 401
+    assert call(node, {**token, "Host": "devnet.internal"})[::2] == (200, OK)
+    assert call(node, {**token, "Host": "third.internal"})[0] == 403
+    status, headers, answer = call(node, {**token, "Origin": APP})
+    assert (status, answer, headers["Access-Control-Allow-Origin"]) == (200, OK, APP)
+    assert call(node, {**token, "Origin": EVIL})[0] == 403
+    status, _, answer = call(node, token, body=b"[" + b" " * 5000 + b"]")
+    assert status == 413 and "exceeds the limit of 4096" in message(answer)
+    parts = urlsplit(node.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as conn:
+        conn.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        assert conn.recv(65536) == b""  # closed by the node once its idle timeout passed

@@ -1,5 +1,9 @@
 """``og devnet --state`` as a user runs it: a restart keeps exactly what was acknowledged,
-after kill -9 too, or refuses to start with one line that names the file and the fix."""
+after kill -9 too, or refuses to start with one line that names the file and the fix.
+
+The nodes that write, die and restart are real ``og devnet`` processes. A refusal to start is
+the command's ``main()`` run in-process (as tests/e2e runs ``og``), and once by the process
+itself (exit code 2, one line, nothing served)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ from og_alpha import InferenceMode
 from og_devnet import checkpoint, statefile
 from og_devnet.accounts import dev_key
 from og_devnet.cid import ipfs_cid_v0
-from tests.conftest import MODELS
+from og_devnet.server import DevnetHTTPServer
+from tests.conftest import MODELS, Og
 from tests.devnet.test_statefile import raw_transfer
 from tests.server.conftest import OG, Node
 from tests.server.test_server import http_alpha, rpc
@@ -45,7 +50,7 @@ def chain(node: Node) -> list[str]:
     ]
 
 
-def refused(*args: str) -> str:
+def refused_by_the_process(*args: str) -> str:
     """Run ``og devnet`` expecting it to refuse to start: exit code 2, one line on stderr
     (no traceback), nothing served. Returns that line."""
     process = subprocess.Popen(
@@ -69,6 +74,22 @@ def refused(*args: str) -> str:
     return lines[0]
 
 
+def _serves(*args: object, **kwargs: object) -> None:
+    pytest.fail("og devnet started serving instead of refusing to start")
+
+
+def refused(og: Og, *args: str) -> str:
+    """``og devnet ARGS`` in-process, expecting it to refuse to start: exit code 2, one line on
+    stderr (no traceback), nothing served. Returns that line."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DevnetHTTPServer, "serve_forever", _serves)
+        ran = og("devnet", "--port", "0", *args)
+    assert ran.code == 2, (ran.out, ran.err)
+    assert "Traceback" not in ran.err
+    assert len(ran.lines) == 1, ran.err
+    return ran.lines[0]
+
+
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
     return tmp_path / "state.jsonl"
@@ -87,34 +108,36 @@ def test_a_flipped_digit_in_a_journaled_transaction_stops_the_restart_and_change
     lines[3] = third[:at] + (b"1" if third[at : at + 1] != b"1" else b"2") + third[at + 1 :]
     state.write_bytes(b"".join(lines))
 
-    line = refused("--state", str(state))
+    line = refused_by_the_process("--state", str(state))
     assert line.startswith(f"og: error: {state} line 4: the entry is damaged")
     assert f"head -n 3 {state} > new.jsonl" in line
     assert state.read_bytes() == b"".join(lines)
     assert not Path(str(state) + checkpoint.SUFFIX).exists()
 
 
-def test_a_deleted_line_stops_the_restart(node_factory: Callable[..., Node], state: Path) -> None:
+def test_a_deleted_line_stops_the_restart(
+    node_factory: Callable[..., Node], state: Path, og: Og
+) -> None:
     node = node_factory("--state", str(state))
     send(node, range(20))
     node.kill(signal.SIGKILL)
     lines = state.read_bytes().splitlines(keepends=True)
     del lines[3]
     state.write_bytes(b"".join(lines))
-    line = refused("--state", str(state))
+    line = refused(og, "--state", str(state))
     assert f"{state} line 4 holds entry 4 where entry 3 belongs" in line
     assert "entries 3..3 are missing" in line
 
 
 def test_restart_without_the_startup_models_is_refused_and_with_them_the_inference_stands(
-    node_factory: Callable[..., Node], state: Path
+    node_factory: Callable[..., Node], state: Path, og: Og
 ) -> None:
     node = node_factory("--models", str(MODELS), "--state", str(state))
     linear = ipfs_cid_v0((MODELS / "linear.onnx").read_bytes())
     result = http_alpha(node).infer(linear, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
     node.kill(signal.SIGKILL)
 
-    line = refused("--state", str(state))
+    line = refused(og, "--state", str(state))
     assert f"{state} was written by a devnet started differently" in line
     assert "--models: the journal has models Qm" in line and "this start no models" in line
     restarted = node_factory("--models", str(MODELS), "--state", str(state))
@@ -123,11 +146,11 @@ def test_restart_without_the_startup_models_is_refused_and_with_them_the_inferen
 
 
 def test_a_second_node_on_the_same_state_file_is_refused(
-    node_factory: Callable[..., Node], state: Path
+    node_factory: Callable[..., Node], state: Path, og: Og
 ) -> None:
     first = node_factory("--state", str(state))
     send(first, range(2))
-    line = refused("--state", str(state))
+    line = refused(og, "--state", str(state))
     assert line == (
         f"og: error: the state file {state} is in use by another og process (one node per "
         "journal): stop that process, or give this one another --state file"
@@ -145,10 +168,10 @@ def test_a_second_node_on_the_same_state_file_is_refused(
     ],
 )
 def test_a_file_that_is_not_a_journal_is_refused_untouched(
-    state: Path, content: bytes, says: str
+    state: Path, content: bytes, says: str, og: Og
 ) -> None:
     state.write_bytes(content)
-    line = refused("--state", str(state))
+    line = refused(og, "--state", str(state))
     assert str(state) in line and says in line
     assert state.read_bytes() == content
 
@@ -176,10 +199,10 @@ def read_only_directory() -> Iterator[Path]:
             subprocess.run(["umount", str(directory)], check=True)
 
 
-def test_a_state_file_on_a_read_only_file_system_is_refused_in_one_line() -> None:
+def test_a_state_file_on_a_read_only_file_system_is_refused_in_one_line(og: Og) -> None:
     with read_only_directory() as directory:
         target = directory / "state.jsonl"
-        line = refused("--state", str(target))
+        line = refused(og, "--state", str(target))
     assert line.startswith(f"og: error: cannot open the state file {target} for writing: ")
     assert re.search(r"(Read-only file system|Permission denied) \(--state needs", line), line
 

@@ -9,10 +9,10 @@ from og_devnet.remote import RemoteDevnet, RemoteError
 from tests.conftest import MODELS
 from tests.e2e.test_workflows import eth_query
 
-from .conftest import Node
+from .conftest import Served
 
 
-def test_remote_controls_drive_a_running_node(node: Node) -> None:
+def test_remote_controls_drive_a_running_node(node: Served) -> None:
     from og_alpha import connect
 
     remote = RemoteDevnet(node.url)

@@ -1,4 +1,6 @@
-"""``og devnet`` as a subprocess, driven over HTTP like any client would."""
+"""``og devnet`` driven over HTTP like any client would: its server in a thread of the test
+process (the ``node`` fixture), and the real command where the process is what is tested (its
+banner, kill -9 and restart, Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from og_devnet import Devnet
 from og_devnet.accounts import dev_key
 from tests.conftest import MODELS
 from tests.conftest import OHLC_QUERY as QUERY
-from tests.server.conftest import Node
+from tests.server.conftest import Node, Served
 
 
 def post(url: str, body: bytes) -> tuple[int, object]:
@@ -46,7 +48,7 @@ def rpc(url: str, method: str, params: list | None = None) -> dict:
     return answer
 
 
-def http_alpha(node: Node, index: int = 0) -> Alpha:
+def http_alpha(node: Node | Served, index: int = 0) -> Alpha:
     web3 = Web3(HTTPProvider(node.url, request_kwargs={"timeout": 60}))
     return Alpha(web3, Account.from_key(dev_key(index)), INFERENCE_HUB_ADDRESS, node.url)
 
@@ -63,7 +65,7 @@ def test_banner_shows_accounts_keys_addresses_and_models(node_factory: Callable[
     assert node.banner.count("  Qm") == len(list(MODELS.glob("*.onnx")))
 
 
-def test_infer_over_http_equals_in_process(node: Node) -> None:
+def test_infer_over_http_equals_in_process(node: Served) -> None:
     model = (MODELS / "two_outputs.onnx").read_bytes()
     import base64
 
@@ -82,8 +84,8 @@ def test_infer_over_http_equals_in_process(node: Node) -> None:
     np.testing.assert_array_equal(served.numbers["argmax"], [2])
 
 
-def test_workflow_schedule_and_history_over_http(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--models", str(MODELS))
+def test_workflow_schedule_and_history_over_http(served_factory: Callable[..., Served]) -> None:
+    node = served_factory(models=str(MODELS))
     alpha = http_alpha(node)
     from og_devnet.cid import ipfs_cid_v0
 
@@ -119,7 +121,7 @@ def test_workflow_schedule_and_history_over_http(node_factory: Callable[..., Nod
     ],
 )
 def test_bad_requests_get_standard_errors_and_the_node_keeps_serving(
-    node: Node, body: bytes, code: int
+    node: Served, body: bytes, code: int
 ) -> None:
     status, answer = post(node.url, body)
     assert status == 200 and isinstance(answer, dict)
@@ -128,16 +130,16 @@ def test_bad_requests_get_standard_errors_and_the_node_keeps_serving(
 
 
 def test_oversized_body_is_refused_and_the_node_keeps_serving(
-    node_factory: Callable[..., Node],
+    served_factory: Callable[..., Served],
 ) -> None:
-    node = node_factory("--max-request-bytes", "4096")
+    node = served_factory(max_body=4096)
     status, answer = post(node.url, b"[" + b" " * 5000 + b"]")
     assert status == 413 and answer["error"]["code"] == -32600  # type: ignore[index]
     assert "exceeds the limit of 4096" in answer["error"]["message"]  # type: ignore[index]
     assert rpc(node.url, "eth_blockNumber")["result"] == "0x0"
 
 
-def test_reverts_carry_reason_and_data(node: Node) -> None:
+def test_reverts_carry_reason_and_data(node: Served) -> None:
     from og_alpha import wire
 
     data = wire.encode_hub_run("QmMissing", 0, wire.encode_model_input({"x": [1.0]}))
@@ -149,7 +151,7 @@ def test_reverts_carry_reason_and_data(node: Node) -> None:
     assert wire.decode_revert_reason(bytes.fromhex(error["data"][2:])).startswith("unknown model")
 
 
-def test_batch_and_dev_methods(node: Node) -> None:
+def test_batch_and_dev_methods(node: Served) -> None:
     batch = [
         {"jsonrpc": "2.0", "id": i, "method": m, "params": p}
         for i, (m, p) in enumerate(
@@ -172,7 +174,7 @@ def test_batch_and_dev_methods(node: Node) -> None:
     assert results[8]["timestamp"] == "0x77359400"
 
 
-def test_concurrent_clients_all_get_their_transactions_mined(node: Node) -> None:
+def test_concurrent_clients_all_get_their_transactions_mined(node: Served) -> None:
     errors: list[BaseException] = []
 
     def client(index: int) -> None:
@@ -260,13 +262,9 @@ def test_kill_9_then_restart_keeps_every_acknowledged_transaction(
     assert [other.eth.get_block(n)["hash"] for n in range(head + 1)] == hashes
 
 
-def test_ctrl_c_shuts_down_cleanly(node: Node) -> None:
+def test_ctrl_c_shuts_down_cleanly(node_factory: Callable[..., Node]) -> None:
+    node = node_factory()
     node.process.send_signal(signal.SIGINT)
     out, _ = node.process.communicate(timeout=30)
     assert node.process.returncode == 0
     assert "shutting down" in out
-
-
-def test_binding_a_public_address_warns(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--host", "0.0.0.0")
-    assert "WARNING: binding 0.0.0.0" in node.banner

@@ -6,6 +6,9 @@ Notifications for a block are queued before the answer of the call that mined it
 client that asks something on the same socket after the mining call returned has every
 notification before that answer: ``until_answer`` reads up to it, which makes "nothing else
 arrived" a checkable fact rather than a wait.
+
+On og devnet's server in a thread of the test process (``node``); the first test on the real
+command.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +27,7 @@ from websockets.sync.client import ClientConnection, connect
 from og_devnet import Devnet
 from og_devnet.accounts import dev_key
 from og_devnet.server import DevnetHTTPServer
-from tests.server.conftest import Node
+from tests.server.conftest import Node, Served
 from tests.server.ping import PING_TOPIC, deploy_ping, ping
 from tests.server.test_server import rpc
 
@@ -81,17 +84,22 @@ class Client:
 
 
 @pytest.fixture
-def client(node: Node) -> Iterator[Client]:
+def client(node: Served) -> Iterator[Client]:
     opened = Client(node.url)
     yield opened
     opened.close()
 
 
-def test_new_heads_are_the_headers_of_the_mined_blocks(node: Node, client: Client) -> None:
-    heads = client.subscribe("newHeads")
-    for _ in range(2):
-        rpc(node.url, "evm_mine")
-    client.sync()
+def test_new_heads_are_the_headers_of_the_mined_blocks(node_factory: Callable[..., Node]) -> None:
+    node = node_factory()  # og devnet itself
+    client = Client(node.url)
+    try:
+        heads = client.subscribe("newHeads")
+        for _ in range(2):
+            rpc(node.url, "evm_mine")
+        client.sync()
+    finally:
+        client.close()
     got = client.results(heads)
     assert [int(h["number"], 16) for h in got] == [1, 2]
     for head in got:
@@ -102,7 +110,7 @@ def test_new_heads_are_the_headers_of_the_mined_blocks(node: Node, client: Clien
         assert head == expected
 
 
-def test_logs_are_filtered_by_address_and_topics(node: Node, client: Client) -> None:
+def test_logs_are_filtered_by_address_and_topics(node: Served, client: Client) -> None:
     web3 = Web3(HTTPProvider(node.url))
     contract = deploy_ping(web3)
     tag7 = "0x" + (7).to_bytes(32, "big").hex()
@@ -128,7 +136,7 @@ def test_logs_are_filtered_by_address_and_topics(node: Node, client: Client) -> 
     assert client.results(elsewhere) == []
 
 
-def test_pending_transactions_are_announced_by_hash(node: Node, client: Client) -> None:
+def test_pending_transactions_are_announced_by_hash(node: Served, client: Client) -> None:
     pending = client.subscribe("newPendingTransactions")
     account = Account.from_key(dev_key(2))
     hashes = []
@@ -150,7 +158,7 @@ def test_pending_transactions_are_announced_by_hash(node: Node, client: Client) 
     assert client.results(pending) == hashes
 
 
-def test_unsubscribe_ends_a_subscription_and_only_its_owner_can(node: Node) -> None:
+def test_unsubscribe_ends_a_subscription_and_only_its_owner_can(node: Served) -> None:
     first, second = Client(node.url), Client(node.url)
     try:
         heads = first.subscribe("newHeads")
@@ -206,7 +214,7 @@ def test_every_other_method_answers_over_the_socket(client: Client) -> None:
     assert client.until_answer(None)["error"]["code"] == -32700
 
 
-def test_subscribe_over_http_says_it_needs_a_websocket(node: Node) -> None:
+def test_subscribe_over_http_says_it_needs_a_websocket(node: Served) -> None:
     error = rpc(node.url, "eth_subscribe", ["newHeads"])["error"]
     assert error["code"] == -32601
     assert error["message"].startswith("notifications not supported")
