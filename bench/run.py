@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from og_alpha import (
@@ -114,6 +113,17 @@ def interleaved(runs: dict[str, Callable[[], Any]], batches: int = 8) -> dict[st
     return {k: statistics.median(v) * 1000 for k, v in times.items()}
 
 
+def sdk_client(url: str, index: int) -> Alpha:
+    """The SDK on a node URL as users connect it (its own Web3, dev account ``index``): the
+    same client for anvil and og devnet."""
+    return Alpha(
+        "0x" + dev_key(index).hex(),
+        rpc_url=url,
+        inference_contract_address=INFERENCE_HUB_ADDRESS,
+        api_url=url,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -192,7 +202,7 @@ def bench_anvil(rows: dict[str, Any]) -> None:
         web3.provider.make_request(
             "anvil_setCode", ["0x00000000000000000000000000000000000000F4", mock]
         )
-        alpha = Alpha(web3, Account.from_key(dev_key(0)), INFERENCE_HUB_ADDRESS, url)
+        alpha = sdk_client(url, 0)
         x = ohlc(10)
         devnet = Devnet()
         local = devnet.alpha()
@@ -348,8 +358,7 @@ def bench_server(rows: dict[str, Any]) -> None:
         barrier = threading.Barrier(5)
 
         def client(index: int) -> None:
-            web3 = Web3(HTTPProvider(url))
-            alpha = Alpha(web3, Account.from_key(dev_key(index)), INFERENCE_HUB_ADDRESS, url)
+            alpha = sdk_client(url, index)
             alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x})  # warm-up
             barrier.wait()
             for _ in range(per_client):
