@@ -209,6 +209,7 @@ class DevnetChain:
         self._vm_header: Any = None
         self._receipts: tuple[Any, ...] | None = None
         self._unflushed = False
+        self._view: tuple[Any, StateAPI] | None = None  # see latest_view
         # Recently sealed blocks and their receipts by hash (see _sealed), oldest first.
         self._recent: dict[bytes, tuple[Any, ...]] = {}
         # False: a VM per transaction and a state root after each (py-evm's MiningChain),
@@ -246,6 +247,24 @@ class DevnetChain:
             self._receipts = None
             self._unflushed = False
         return self._vm
+
+    def latest_view(self) -> StateAPI | None:
+        """The state at ``latest`` as the pending block's VM holds it, or None while the
+        pending block holds transactions (then the two states differ).
+
+        With no transaction pending, ``latest`` (the head, plus dev edits) and the pending
+        block have the same accounts: this state has the head's context (number, time,
+        base fee) over the pending VM's account database, so an estimate at ``latest``
+        warms the caches the transaction that follows it reads. Callers change it only
+        inside ``StateCache.scratch``."""
+        if not self.keep_pending_vm or self.has_pending_transactions():
+            return None
+        vm = self.pending_vm()
+        if self._view is None or self._view[0] is not vm:
+            state = self.vm_at(self.head).state  # the head's execution context
+            state._account_db = vm.state._account_db
+            self._view = (vm, state)
+        return self._view[1]
 
     def _set_pending(self, block: BlockAPI) -> None:
         """``block`` is the pending block now, in the kept VM and in the chain."""

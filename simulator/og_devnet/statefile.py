@@ -98,6 +98,7 @@ NOT_SAVED: dict[str, set[str]] = {
         # switch to the general path (tests/node/test_fast_path.py)
         *("_vm", "_vm_header", "_receipts", "_unflushed", "keep_pending_vm"),
         "_recent",  # recently sealed blocks, decoded: read again from the database
+        "_view",  # latest's state over the pending VM's accounts, rebuilt from them
     },
 }
 

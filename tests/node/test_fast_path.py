@@ -84,6 +84,11 @@ def _run(fast: bool) -> dict[str, Any]:
         )
     devnet.node.request("evm_mine", [])
     devnet.node.request("evm_setAutomine", [True])
+    # a dev edit between blocks, read at latest, then a transaction that depends on it
+    devnet.node.request("anvil_setBalance", [sender, hex(10**18 + 5)])
+    out["edited"] = devnet.node.request("eth_getBalance", [sender, "latest"])
+    devnet.web3.eth.send_transaction({"from": sender, "to": to, "value": 10**17})
+    out["after_edit"] = [devnet.node.request("eth_getBalance", [a, "latest"]) for a in (sender, to)]
     # a revert brings back a pending block equal to one seen before: its state must be too
     before = devnet.snapshot()
     alpha.infer(linear, InferenceMode.VANILLA, {"x": [[7.0, 8.0, 9.0]]})

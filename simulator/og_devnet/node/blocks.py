@@ -80,6 +80,10 @@ class StateCache:
             # keeps it (a copy kept here under the header's hash could outlive it)
             return chain.state_at(chain.pending_header, pending=True)
         header = chain.pending_header if resolved.pending else resolved.block.header
+        if header.hash == chain.head.hash:
+            view = chain.latest_view()  # the pending VM's accounts, while they are latest's
+            if view is not None:
+                return view
         root = (
             header.state_root
             if resolved.pending or header.hash != chain.head.hash
