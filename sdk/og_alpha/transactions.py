@@ -20,7 +20,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -28,6 +28,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
 from eth_utils import keccak
 from web3 import Web3
+from web3._utils.error_formatters_utils import raise_contract_logic_error_on_revert
 from web3.exceptions import (
     BadResponseFormat,
     ContractLogicError,
@@ -36,7 +37,7 @@ from web3.exceptions import (
     Web3Exception,
     Web3RPCError,
 )
-from web3.types import TxParams
+from web3.types import RPCEndpoint
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
 from .rpc_provider import AnswerOverLimit
@@ -173,6 +174,34 @@ def _may_have_been_sent(
     )
 
 
+def quantity(value: Any) -> int:
+    """A JSON-RPC quantity ("0x1f") as an int; anything else is an answer the SDK cannot
+    read (``BadResponseFormat``, reported as such)."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and 2 < len(value) <= 66:
+        try:
+            return int(value, 16)
+        except ValueError:
+            pass
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value  # a provider that answers numbers already decoded
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+    raise BadResponseFormat(f"expected a hex quantity, got {shown}")
+
+
+def wire_tx(tx: dict[str, Any]) -> dict[str, Any]:
+    """A transaction dict the SDK built (addresses as 0x strings, bytes, ints) as JSON-RPC
+    has it: bytes and ints in hex."""
+    out: dict[str, Any] = {}
+    for key, value in tx.items():
+        if isinstance(value, (bytes, bytearray)):
+            out[key] = "0x" + bytes(value).hex()
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out[key] = hex(value)
+        else:
+            out[key] = value
+    return out
+
+
 class Transactor:
     """Signs and sends for one account on one ``Web3``."""
 
@@ -240,6 +269,19 @@ class Transactor:
                 f"{what}: {self.node} answered with an error ({rpc_message(exc)}); {NOT_SENT}"
             ) from None
 
+    def ask(self, method: str, params: list[Any], *, reverts: bool = False) -> Any:
+        """``method`` through the Web3's middleware, ``params`` already as JSON-RPC has them.
+
+        web3's per-method formatters (an ABI walk over each transaction dict, the largest
+        cost of an in-process infer outside the node) have nothing to do for what the SDK
+        built itself; the middleware (the user's included) still sees every request.
+        ``reverts``: a revert raises ``ContractLogicError``, as web3's own method raises it.
+        """
+        formatters = raise_contract_logic_error_on_revert if reverts else None
+        return self.web3.manager.request_blocking(
+            RPCEndpoint(method), params, error_formatters=formatters
+        )
+
     def call(self, to: str, data: bytes, error: type[RevertError], what: str) -> bytes:
         """``eth_call`` from this account; a revert raises ``error`` with its reason."""
         try:
@@ -259,11 +301,13 @@ class Transactor:
 
     def estimate(self, tx: dict[str, Any], error: type[RevertError], what: str) -> int:
         try:
-            return int(
+            return quantity(
                 self.rpc(
                     what,
-                    lambda: self.web3.eth.estimate_gas(
-                        cast(TxParams, {"from": self.account.address, **tx})
+                    lambda: self.ask(
+                        "eth_estimateGas",
+                        [wire_tx({"from": self.account.address, **tx})],
+                        reverts=True,
                     ),
                 )
             )
@@ -316,8 +360,10 @@ class Transactor:
         """The signed raw transaction at the pending nonce, and its hash computed here: the
         hash is known even if the node never answers."""
         address = self.account.address
-        nonce = self.rpc(what, lambda: self.web3.eth.get_transaction_count(address, "pending"))
-        gas_price = self.rpc(what, lambda: self.web3.eth.gas_price)
+        nonce = quantity(
+            self.rpc(what, lambda: self.ask("eth_getTransactionCount", [address, "pending"]))
+        )
+        gas_price = quantity(self.rpc(what, lambda: self.ask("eth_gasPrice", [])))
         signed = self.account.sign_transaction(
             {
                 **tx,
@@ -338,7 +384,7 @@ class Transactor:
         ``OpenGradientError`` when the node refused the transaction and does not hold it.
         """
         try:
-            self.web3.eth.send_raw_transaction(raw)
+            self.ask("eth_sendRawTransaction", ["0x" + raw.hex()])
             return True
         except (*TRANSPORT_ERRORS, *UNREADABLE_ERRORS) as exc:
             problem = f"{self.node} {describe_failure(exc)} while sending"
