@@ -96,3 +96,22 @@ def og(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_
         return Ran(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def devnet_loaded() -> None:
+    """For tests that run pytest in-process (``pytester.runpytest_inprocess``): such a run
+    drops, when it ends, every module it imported, so the next one imports them again, and
+    re-importing py-evm's native modules (coincurve, _pysha3) aborts the interpreter. A devnet
+    that has run an inference loads them in this process first, where they outlive every
+    in-process run (which then also skips importing them: about 1 s each)."""
+    import sqlite3  # noqa: F401 - the fork cache's
+
+    import hypothesis  # noqa: F401 - its pytest plugin imports it as every run ends
+
+    from og_alpha import InferenceMode
+    from og_devnet import Devnet
+
+    devnet = Devnet()
+    cid = devnet.models.add(MODELS / "linear.onnx")
+    devnet.alpha().infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})

@@ -49,9 +49,10 @@ def test_the_readme_python_examples_run(monkeypatch: pytest.MonkeyPatch, capsys)
     assert "0x" in capsys.readouterr().out  # the first example prints a transaction hash
 
 
+@pytest.mark.usefixtures("devnet_loaded")  # for the in-process run
 def test_the_readme_pytest_example_passes(pytester: pytest.Pytester) -> None:
     (block,) = [b for b in BLOCKS if _kind(b) == "pytest" and "og_models" in b]
     shutil.copy(ROOT / "fixtures" / "models" / "linear.onnx", pytester.path / "my_model.onnx")
     pytester.makepyfile(test_readme_example="from og_alpha import InferenceMode\n\n" + block)
-    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import MODELS
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.usefixtures("devnet_loaded")  # for the in-process runs
 HERE = Path(__file__).resolve().parent
 
 REVERSE = """
@@ -21,13 +22,16 @@ def pytest_collection_modifyitems(items):
 def run_recorded(
     pytester: pytest.Pytester, record: Path, passed: int, *args: str
 ) -> dict[str, object]:
-    """Run the suite written into ``pytester`` (in a subprocess, as a user would), check that
-    ``passed`` tests passed, and return what its tests recorded in ``record``."""
+    """Run the suite written into ``pytester``, check that ``passed`` tests passed, and return
+    what its tests recorded in ``record``. In-process (a session of its own, with its own
+    devnet), except with ``-n``, which needs worker processes: that run goes in a subprocess,
+    as a user runs it."""
     record.mkdir()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OG_TEST_MODELS", str(MODELS))
         mp.setenv("OG_TEST_RECORD", str(record))
-        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", *args)
+        run = pytester.runpytest_subprocess if "-n" in args else pytester.runpytest_inprocess
+        result = run("-q", "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=passed)
     return {p.stem: json.loads(p.read_text()) for p in sorted(record.glob("*.json"))}
 
@@ -43,11 +47,12 @@ def _run(
 def test_twenty_stateful_tests_pass_in_any_order_and_in_parallel(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
-    in_order = _run(pytester, tmp_path, "order")
+    """Reversed, and split between two workers that each run their share in file order: two
+    orders in which any state one test left to another would change what it records."""
     reversed_ = _run(pytester, tmp_path, "reversed", conftest=REVERSE)
     parallel = _run(pytester, tmp_path, "parallel", "-n", "2")
-    assert len(in_order) == 20
-    assert in_order == reversed_ == parallel
+    assert len(reversed_) == 20
+    assert reversed_ == parallel
 
 
 KEEP = """
@@ -71,7 +76,7 @@ def test_later_module_starts_clean(og_devnet):
 
 def test_keep_state_marker_shares_state_within_a_module_only(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_a_keep=KEEP, test_b_after=AFTER)
-    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
 
 
@@ -86,7 +91,7 @@ def test_uses_only_alpha(og_alpha):
 
 def test_other_network_skips_devnet_only_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_net=DEVNET_ONLY)
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "-q", "-p", "no:cacheprovider", "-rs", "--og-network", "http://127.0.0.1:9"
     )
     result.assert_outcomes(skipped=1, passed=1)

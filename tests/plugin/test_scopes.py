@@ -16,6 +16,7 @@ from tests.plugin.scoped_suite import FILES
 from tests.plugin.test_plugin import REVERSE, run_recorded
 
 pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.usefixtures("devnet_loaded")  # for the in-process runs
 
 
 def test_session_and_module_fixtures_isolate_in_any_order_and_in_parallel(
