@@ -27,7 +27,7 @@ from og_alpha import jsonsafe
 
 from .http_guard import Guard, Refusal
 from .node import MAX_BATCH, Node
-from .node.core import answer, dump, error_response
+from .node.core import NOT_NOW, answer, dump, error_response
 from .node.errors import INTERNAL_ERROR, INVALID_REQUEST
 from .subscriptions import METHODS, Hub, Session
 
@@ -252,6 +252,9 @@ class App:
         """A request body to its answer: subscription methods go to the hub, every other
         request to the node (in a worker thread)."""
         if b"subscribe" not in body:
+            now = self.node.answer_now(body)
+            if now is not NOT_NOW:
+                return now  # type: ignore[return-value]
             return await self._run(self.node.handle_body, body)
         try:
             request = jsonsafe.loads(body)
