@@ -1,11 +1,11 @@
-"""A remote network to fork, with no internet: ``og devnet`` started as a subprocess with state
-on it (a contract with storage, a funded account, a registered workflow), changed again after
-the block the tests fork, and a local HTTP server as the model gateway."""
+"""A remote network to fork, with no internet: ``og devnet``'s server (in a thread of the test
+process, as tests/server serves it) with state on it (a contract with storage, a funded
+account, a registered workflow), changed again after the block the tests fork, and a local
+HTTP server as the model gateway."""
 
 from __future__ import annotations
 
 import http.server
-import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +29,8 @@ from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS
 from tests.conftest import OHLC_QUERY as QUERY
 from tests.fork.store import DEPLOY_CODE, store_data
-from tests.server.conftest import Node, start_node
+from tests.server.conftest import Served as ServedNode
+from tests.server.conftest import serve_in_thread, stop
 
 OHLC = (MODELS / "ohlc.onnx").read_bytes()
 OHLC_CID = ipfs_cid_v0(OHLC)
@@ -58,7 +59,7 @@ def send(web3: Web3, account: LocalAccount, **tx: Any) -> Any:
 
 @dataclass
 class Remote:
-    node: Node
+    node: ServedNode
     web3: Web3
     store: str  # the Store contract (slot 0: 42 at the fork block, 99 later)
     workflow: str  # registered on the remote's scheduler as task 0
@@ -72,7 +73,7 @@ class Remote:
 
 @pytest.fixture(scope="package")
 def remote() -> Iterator[Remote]:
-    node = start_node("--models", str(MODELS))
+    node = serve_in_thread(models=str(MODELS))
     try:
         web3 = Web3(HTTPProvider(node.url))
         deployer = Account.from_key(dev_key(1))
@@ -90,7 +91,7 @@ def remote() -> Iterator[Remote]:
         web3.provider.make_request("og_advanceTime", runs)  # type: ignore[arg-type]
         yield Remote(node, web3, store, workflow, fork_block, deployer)
     finally:
-        node.kill(signal.SIGTERM)
+        stop(node)
 
 
 @dataclass

@@ -5,7 +5,6 @@ devnet."""
 from __future__ import annotations
 
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,9 @@ from web3 import HTTPProvider, Web3
 
 from og_devnet.boot import build
 from og_devnet.statefile import StateFileError
-from tests.conftest import MODELS
+from tests.conftest import MODELS, Og
 from tests.fork.conftest import OUTSIDER, SLOT0_AT_FORK, Remote, Served
-from tests.server.conftest import OG, start_node
+from tests.server.conftest import start_node
 
 pytest_plugins = ["pytester"]
 HERE = Path(__file__).resolve().parent
@@ -79,43 +78,38 @@ def test_og_devnet_fork_url(remote: Remote) -> None:
         node.kill(signal.SIGTERM)
 
 
-def test_og_devnet_with_an_unreachable_fork_url_says_so(tmp_path: Path) -> None:
+def test_og_devnet_with_an_unreachable_fork_url_says_so(og: Og) -> None:
+    """``og devnet``'s main() in-process: it stops before serving."""
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    done = subprocess.run(
-        [OG, "devnet", "--port", "0", "--fork-url", f"http://127.0.0.1:{port}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1
-    assert done.stderr.startswith(
+    done = og("devnet", "--port", "0", "--fork-url", f"http://127.0.0.1:{port}")
+    assert done.code == 1
+    assert done.err.startswith(
         f"og: error: cannot read the chain id and head block from the fork URL "
         f"http://127.0.0.1:{port}: Connection refused"
     )
-    assert "Traceback" not in done.stderr + done.stdout
-    bad = subprocess.run(
-        [OG, "devnet", "--fork-url", "http://127.0.0.1:1", "--fork-block-number", "-1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert bad.returncode == 2 and "--fork-block-number must be a block number" in bad.stderr
+    assert "Traceback" not in done.err + done.out
+    bad = og("devnet", "--fork-url", "http://127.0.0.1:1", "--fork-block-number", "-1")
+    assert bad.code == 2 and "--fork-block-number must be a block number" in bad.err
 
 
 def _suite(pytester: pytest.Pytester, start: int, *args: str) -> pytest.RunResult:
+    """The suite under pytest: in-process (a session of its own), except with ``-n``, whose
+    workers are processes (tests/plugin/test_plugin.py runs its suites the same way)."""
     pytester.makepyfile(
         test_user=(HERE / "suite.py").read_text(), store=(HERE / "store.py").read_text()
     )
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OG_TEST_MODELS", str(MODELS))
         mp.setenv("OG_EXPECT_START", str(start))
-        return pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", *args)
+        run = pytester.runpytest_subprocess if "-n" in args else pytester.runpytest_inprocess
+        return run("-q", "-p", "no:cacheprovider", *args)
 
 
+@pytest.mark.usefixtures("devnet_loaded")  # for the in-process runs
 def test_the_same_suite_passes_on_a_fork_and_on_a_fresh_devnet(
     pytester: pytest.Pytester, remote: Remote
 ) -> None:

@@ -213,7 +213,8 @@ class NodeAPI:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # polling every 50 ms: shutdown() waits for a poll (0.5 s each by default)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     def write(self, handler: BaseHTTPRequestHandler, data: bytes) -> None:
         handler.wfile.write(data)
