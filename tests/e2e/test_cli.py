@@ -7,8 +7,7 @@ One subprocess per command family is in test_cli_smoke.py; errors in test_cli_er
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
+import runpy
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,14 +151,9 @@ def test_every_option_has_help_and_shows_its_default() -> None:
     assert unexplained == [] and no_default == []
 
 
-def test_examples_run_on_local() -> None:
+def test_examples_run_on_local(og: Og, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each example as ``python examples/X.py`` runs it (as ``__main__``), in-process, in the
+    og fixture's clean environment (no OG_* settings, no og.toml): on the local devnet."""
     for example in sorted((ROOT / "examples").glob("*.py")):
-        result = subprocess.run(
-            [sys.executable, str(example)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={"PATH": "/usr/bin:/bin"},
-        )
-        assert result.returncode == 0, f"{example.name}: {result.stderr}"
-        assert "0x" in result.stdout
+        runpy.run_path(str(example), run_name="__main__")
+        assert "0x" in capsys.readouterr().out, example.name
