@@ -203,6 +203,8 @@ def bench_anvil(rows: dict[str, Any]) -> None:
             "anvil_setCode", ["0x00000000000000000000000000000000000000F4", mock]
         )
         alpha = sdk_client(url, 0)
+        # the form the issue measured: a Web3 the user built, with web3's default middleware
+        user_web3 = Alpha(Web3(HTTPProvider(url)), alpha.wallet_account, INFERENCE_HUB_ADDRESS, url)
         x = ohlc(10)
         devnet = Devnet()
         local = devnet.alpha()
@@ -213,11 +215,16 @@ def bench_anvil(rows: dict[str, Any]) -> None:
             "anvil": lambda: alpha.infer(
                 "QmMock", InferenceMode.VANILLA, {"open_high_low_close": x}
             ),
+            "anvil_web3": lambda: user_web3.infer(
+                "QmMock", InferenceMode.VANILLA, {"open_high_low_close": x}
+            ),
             "local": lambda: local.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": x}),
             "workflow": lambda: local.run_workflow(workflow),
         }
         medians = interleaved(runs)
         rows["anvil_infer_ms"] = medians["anvil"]
+        rows["anvil_web3_infer_ms"] = medians["anvil_web3"]
+        rows["infer_over_anvil_web3"] = medians["local"] / medians["anvil_web3"]
         rows["infer_side_by_side_ms"] = medians["local"]
         rows["infer_over_anvil"] = medians["local"] / medians["anvil"]
         rows["run_workflow_side_by_side_ms"] = medians["workflow"]
@@ -225,6 +232,30 @@ def bench_anvil(rows: dict[str, Any]) -> None:
     finally:
         proc.terminate()
         proc.wait()
+
+
+def bench_cli(rows: dict[str, Any]) -> None:
+    """``og model cid FILE`` in a fresh interpreter, wall time (what a user waits)."""
+    og = str(Path(sys.executable).with_name("og"))
+    model = str(MODELS / "ohlc.onnx")
+
+    def cid() -> None:
+        subprocess.run([og, "model", "cid", model], check=True, capture_output=True)
+
+    rows["cli_cid_ms"] = median_ms(cid, 7, warmup=1)
+
+
+def bench_test_suite(rows: dict[str, Any]) -> None:
+    """``make test``'s pytest run (the venv and npm packages already set up), wall time."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    rows["test_suite_s"] = time.perf_counter() - start
+    rows["test_suite_result"] = (done.stdout.strip().splitlines() or ["no output"])[-1]
 
 
 def bench_trace(rows: dict[str, Any]) -> None:
@@ -449,6 +480,15 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ok(None if anvil is None else rows["infer_over_anvil"] <= 0.5),
         ),
         (
+            "  the same, anvil's client a Web3 built by the user (web3's default middleware)",
+            "n/a"
+            if anvil is None
+            else f"{rows['infer_over_anvil_web3']:.2f}x "
+            f"(anvil {rows['anvil_web3_infer_ms']:.2f} ms)",
+            "<= 0.5x",
+            ok(None if anvil is None else rows["infer_over_anvil_web3"] <= 0.5),
+        ),
+        (
             "  in-process run_workflow() / anvil infer() (interleaved)",
             "n/a" if anvil is None else f"{rows['run_workflow_over_anvil']:.2f}x",
             "<= 0.8x",
@@ -493,6 +533,18 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{rows['rss_growth_mb']:.1f} MB",
             "<= 30 MB",
             ok(rows["rss_growth_mb"] <= 30),
+        ),
+        (
+            "og model cid FILE (a fresh process)",
+            f"{rows['cli_cid_ms']:.0f} ms",
+            "<= 500 ms",
+            ok(rows["cli_cid_ms"] <= 500),
+        ),
+        (
+            f"make test wall time, {os.cpu_count()} CPUs ({rows['test_suite_result']})",
+            f"{rows['test_suite_s']:.0f} s",
+            "<= 60 s",
+            ok(rows["test_suite_s"] <= 60),
         ),
         (
             "og devnet, 4 HTTP clients sending infer txs",
@@ -545,6 +597,8 @@ def main() -> None:
         bench_server,
         bench_fork,
         bench_restart,
+        bench_cli,
+        bench_test_suite,
     ]
     for step in steps:
         if only and step.__name__.removeprefix("bench_") not in only:
