@@ -213,7 +213,7 @@ def test_a_60_mb_batch_is_refused_before_it_is_parsed(node_factory: Callable[...
 
 
 def test_sigterm_shuts_down_cleanly_and_closes_the_journal(
-    node_factory: Callable[..., Node], tmp_path: Path
+    node_factory: Callable[..., Node], served_factory: Callable[..., Served], tmp_path: Path
 ) -> None:
     state = tmp_path / "state.jsonl"
     node = node_factory("--state", str(state))
@@ -223,5 +223,5 @@ def test_sigterm_shuts_down_cleanly_and_closes_the_journal(
     assert node.process.returncode == 0
     assert "shutting down" in out
     assert "evm_mine" in state.read_text()
-    restarted = node_factory("--state", str(state))
+    restarted = served_factory(state=str(state))  # the journal was released
     assert rpc(restarted.url, "eth_blockNumber")["result"] == "0x1"

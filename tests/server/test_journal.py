@@ -28,11 +28,11 @@ from og_devnet.cid import ipfs_cid_v0
 from og_devnet.server import DevnetHTTPServer
 from tests.conftest import MODELS, Og
 from tests.devnet.test_statefile import raw_transfer
-from tests.server.conftest import OG, Node
+from tests.server.conftest import OG, Node, Served, start_node
 from tests.server.test_server import http_alpha, rpc
 
 
-def send(node: Node, nonces: range) -> list[str]:
+def send(node: Node | Served, nonces: range) -> list[str]:
     """Transfers, each acknowledged (its hash answered) before the next is sent."""
     hashes = []
     for nonce in nonces:
@@ -42,7 +42,7 @@ def send(node: Node, nonces: range) -> list[str]:
     return hashes
 
 
-def chain(node: Node) -> list[str]:
+def chain(node: Node | Served) -> list[str]:
     head = int(rpc(node.url, "eth_blockNumber")["result"], 16)
     return [
         rpc(node.url, "eth_getBlockByNumber", [hex(n), False])["result"]["hash"]
@@ -95,13 +95,23 @@ def state(tmp_path: Path) -> Path:
     return tmp_path / "state.jsonl"
 
 
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The journal of an og devnet that took 20 transfers and was killed with SIGKILL."""
+    state = tmp_path_factory.mktemp("killed") / "state.jsonl"
+    node = start_node("--state", str(state))
+    try:
+        send(node, range(20))
+    finally:
+        node.kill(signal.SIGKILL)
+    assert not Path(str(state) + checkpoint.SUFFIX).exists()  # no snapshot: every line replays
+    return state.read_bytes()
+
+
 def test_a_flipped_digit_in_a_journaled_transaction_stops_the_restart_and_changes_nothing(
-    node_factory: Callable[..., Node], state: Path
+    killed: bytes, state: Path
 ) -> None:
-    node = node_factory("--state", str(state))
-    send(node, range(20))
-    node.kill(signal.SIGKILL)
-    lines = state.read_bytes().splitlines(keepends=True)
+    lines = killed.splitlines(keepends=True)
     third = lines[3]  # the header is line 1
     assert b"eth_sendRawTransaction" in third
     at = third.index(b'"0x') + 60
@@ -115,13 +125,8 @@ def test_a_flipped_digit_in_a_journaled_transaction_stops_the_restart_and_change
     assert not Path(str(state) + checkpoint.SUFFIX).exists()
 
 
-def test_a_deleted_line_stops_the_restart(
-    node_factory: Callable[..., Node], state: Path, og: Og
-) -> None:
-    node = node_factory("--state", str(state))
-    send(node, range(20))
-    node.kill(signal.SIGKILL)
-    lines = state.read_bytes().splitlines(keepends=True)
+def test_a_deleted_line_stops_the_restart(killed: bytes, state: Path, og: Og) -> None:
+    lines = killed.splitlines(keepends=True)
     del lines[3]
     state.write_bytes(b"".join(lines))
     line = refused(og, "--state", str(state))
@@ -130,7 +135,7 @@ def test_a_deleted_line_stops_the_restart(
 
 
 def test_restart_without_the_startup_models_is_refused_and_with_them_the_inference_stands(
-    node_factory: Callable[..., Node], state: Path, og: Og
+    node_factory: Callable[..., Node], served_factory: Callable[..., Served], state: Path, og: Og
 ) -> None:
     node = node_factory("--models", str(MODELS), "--state", str(state))
     linear = ipfs_cid_v0((MODELS / "linear.onnx").read_bytes())
@@ -140,7 +145,7 @@ def test_restart_without_the_startup_models_is_refused_and_with_them_the_inferen
     line = refused(og, "--state", str(state))
     assert f"{state} was written by a devnet started differently" in line
     assert "--models: the journal has models Qm" in line and "this start no models" in line
-    restarted = node_factory("--models", str(MODELS), "--state", str(state))
+    restarted = served_factory(models=str(MODELS), state=str(state))  # in-process
     receipt = rpc(restarted.url, "eth_getTransactionReceipt", [result.transaction_hash])
     assert receipt["result"]["status"] == "0x1"
 
@@ -208,7 +213,7 @@ def test_a_state_file_on_a_read_only_file_system_is_refused_in_one_line(og: Og) 
 
 
 def test_a_call_whose_journal_entry_cannot_be_written_is_refused_undone_and_can_be_retried(
-    node_factory: Callable[..., Node], state: Path
+    node_factory: Callable[..., Node], served_factory: Callable[..., Served], state: Path
 ) -> None:
     """The disk refuses the write (here: the node's file size limit, as a full disk would);
     the call is answered with an error naming the file, and nothing of it is left."""
@@ -236,7 +241,7 @@ def test_a_call_whose_journal_entry_cannot_be_written_is_refused_undone_and_can_
     acknowledged += send(node, range(3, 5))  # the same transaction again: accepted once
     head = chain(node)
     node.kill(signal.SIGKILL)
-    restarted = node_factory("--state", str(state))
+    restarted = served_factory(state=str(state))  # in-process
     assert chain(restarted) == head
     for tx in acknowledged:
         assert rpc(restarted.url, "eth_getTransactionReceipt", [tx])["result"]["status"] == "0x1"

@@ -53,7 +53,9 @@ def http_alpha(node: Node | Served, index: int = 0) -> Alpha:
     return Alpha(web3, Account.from_key(dev_key(index)), INFERENCE_HUB_ADDRESS, node.url)
 
 
-def test_banner_shows_accounts_keys_addresses_and_models(node_factory: Callable[..., Node]) -> None:
+def test_banner_shows_accounts_keys_addresses_and_models_and_ctrl_c_stops_it_cleanly(
+    node_factory: Callable[..., Node],
+) -> None:
     node = node_factory("--models", str(MODELS))
     assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in node.banner
     assert "PUBLIC TEST KEYS" in node.banner
@@ -63,6 +65,10 @@ def test_banner_shows_accounts_keys_addresses_and_models(node_factory: Callable[
     )
     assert "Chain id            31337" in node.banner
     assert node.banner.count("  Qm") == len(list(MODELS.glob("*.onnx")))
+    node.process.send_signal(signal.SIGINT)
+    out, _ = node.process.communicate(timeout=30)
+    assert node.process.returncode == 0
+    assert "shutting down" in out
 
 
 def test_infer_over_http_equals_in_process(node: Served) -> None:
@@ -209,7 +215,7 @@ def test_concurrent_clients_all_get_their_transactions_mined(node: Served) -> No
 
 
 def test_kill_9_then_restart_keeps_every_acknowledged_transaction(
-    node_factory: Callable[..., Node], tmp_path: Path
+    node_factory: Callable[..., Node], served_factory: Callable[..., Served], tmp_path: Path
 ) -> None:
     state = tmp_path / "state.jsonl"
     node = node_factory("--state", str(state))
@@ -255,16 +261,8 @@ def test_kill_9_then_restart_keeps_every_acknowledged_transaction(
     assert head >= count
     hashes = [web3.eth.get_block(n)["hash"] for n in range(head + 1)]
     # the same calls rebuild the same chain: compare with a fresh replay of the journal (one
-    # node per journal at a time: the file is locked)
+    # node per journal at a time: the file is locked), here in-process
     restarted.kill(signal.SIGKILL)
-    again = node_factory("--state", str(state))
+    again = served_factory(state=str(state))
     other = Web3(HTTPProvider(again.url))
     assert [other.eth.get_block(n)["hash"] for n in range(head + 1)] == hashes
-
-
-def test_ctrl_c_shuts_down_cleanly(node_factory: Callable[..., Node]) -> None:
-    node = node_factory()
-    node.process.send_signal(signal.SIGINT)
-    out, _ = node.process.communicate(timeout=30)
-    assert node.process.returncode == 0
-    assert "shutting down" in out
