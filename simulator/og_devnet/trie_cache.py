@@ -24,8 +24,8 @@ import eth.db.storage
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE_HASH
 
-NODES_KEPT = 20_000  # decoded trie nodes (a branch node is about 1 KB decoded)
-VALUES_KEPT = 20_000  # (root, key) -> value
+NODES_KEPT = 4_096  # decoded trie nodes (a branch node is about 1 KB decoded)
+VALUES_KEPT = 4_096  # (root, key) -> value
 
 _nodes: dict[bytes, Any] = {}
 _values: dict[tuple[bytes, bytes], bytes] = {}
