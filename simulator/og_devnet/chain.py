@@ -34,6 +34,7 @@ from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
+from eth_keys import keys
 from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
@@ -456,6 +457,19 @@ class DevnetChain:
         if clear is not None:
             clear()
         return computation
+
+    def sign(
+        self, key: bytes, *, nonce: int, gas_price: int, gas: int, to: bytes, data: bytes
+    ) -> SignedTransactionAPI:
+        """A legacy transaction (EIP-155, this chain's id, no value) signed with ``key``: the
+        bytes eth-account signs (both sign deterministically, RFC 6979)."""
+        unsigned = self.pending_vm().create_unsigned_transaction(
+            nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=0, data=data
+        )
+        signed: SignedTransactionAPI = unsigned.as_signed_transaction(
+            keys.PrivateKey(bytes(key)), chain_id=self.chain_id
+        )
+        return signed
 
     def unsigned(
         self,

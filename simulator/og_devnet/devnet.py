@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_canonical_address
 from web3 import Web3
@@ -257,8 +256,8 @@ class Devnet:
         """The executor's calls to the scheduler, into the pending block. Signed here with the
         pending nonce and a fee above the base fee, so the pool's checks (which cost half a
         millisecond a transaction) have nothing to find; py-evm still validates each."""
-        for raw in self._system_transactions(calls):
-            self.node.accept(self.chain.decode(raw))
+        for tx in self._system_transactions(calls):
+            self.node.accept(tx)
 
     def _mine_system_block(self, timestamp: int, calls: list[bytes]) -> None:
         """One block at ``timestamp`` holding the executor's calls to the scheduler."""
@@ -266,28 +265,23 @@ class Devnet:
         self._apply_system_calls(calls)
         self.chain.mine()
 
-    def _system_transactions(self, calls: list[bytes]) -> list[bytes]:
+    def _system_transactions(self, calls: list[bytes]) -> list[Any]:
+        """The executor's calls as signed legacy transactions, built and signed by py-evm (the
+        same bytes eth-account would sign, without encoding and decoding them again)."""
         state = self.chain.state_at(self.chain.pending_header, pending=True)
         nonce = state.get_nonce(to_canonical_address(self._executor.address))
         gas_price = max(self.chain.pending_base_fee() * 2, 10**9)
-        raws = [
-            bytes(
-                Account.sign_transaction(
-                    {
-                        "nonce": nonce + i,
-                        "gasPrice": gas_price,
-                        "gas": EXECUTE_GAS,
-                        "to": WORKFLOW_SCHEDULER_ADDRESS,
-                        "value": 0,
-                        "data": data,
-                        "chainId": self.chain_id,
-                    },
-                    self._executor.key,
-                ).raw_transaction
+        return [
+            self.chain.sign(
+                self._executor.key,
+                nonce=nonce + i,
+                gas_price=gas_price,
+                gas=EXECUTE_GAS,
+                to=to_canonical_address(WORKFLOW_SCHEDULER_ADDRESS),
+                data=data,
             )
             for i, data in enumerate(calls)
         ]
-        return raws
 
     # --- snapshots -----------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
