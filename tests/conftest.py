@@ -79,15 +79,28 @@ def og(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_
     """``og(*argv)`` -> Ran: the ``og`` command's ``main(argv)`` in-process, its output
     captured, in a clean environment (no ``OG_*`` settings, no ``og.toml``: it runs in the
     test's temporary directory). Progress lines are off (a slow machine must not change what
-    a test reads) unless a test sets ``progress.AFTER``."""
+    a test reads) unless a test sets ``progress.AFTER``. ``og devnet`` may only refuse to
+    start here: serving fails the test."""
     for name in ENV.values():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("OG_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)
     from og_devnet import progress
     from og_devnet.cli import main
+    from og_devnet.server import DevnetHTTPServer
 
     monkeypatch.setattr(progress, "AFTER", 1e9)
+    serve_forever = DevnetHTTPServer.serve_forever
+
+    def in_a_thread_only(server: DevnetHTTPServer, *args: Any, **options: Any) -> None:
+        if options.get("handle_signals"):  # og devnet's main thread, not a test's server thread
+            pytest.fail(
+                "og devnet started serving in-process, where it would serve until killed: a "
+                "test of og devnet serving starts the process (tests.server.conftest.start_node)"
+            )
+        serve_forever(server, *args, **options)
+
+    monkeypatch.setattr(DevnetHTTPServer, "serve_forever", in_a_thread_only)
     capsys.readouterr()
 
     def run(*argv: str) -> Ran:

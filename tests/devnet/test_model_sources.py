@@ -23,7 +23,7 @@ from og_alpha import InferenceError, InferenceMode, wire
 from og_devnet import Devnet, DevnetError, ModelError, cli, model_files, model_sources
 from og_devnet.cid import ipfs_cid_v0
 from og_devnet.models import ModelHub
-from tests.conftest import MODELS
+from tests.conftest import MODELS, Og
 
 LINEAR = (MODELS / "linear.onnx").read_bytes()
 LINEAR_CID = ipfs_cid_v0(LINEAR)
@@ -374,7 +374,7 @@ def _request(cid: str) -> bytes:
 
 # --- og devnet --model-source / --model-timeout ----------------------------------------------------
 def test_og_devnet_fetches_with_model_source_and_stops_runs_at_model_timeout(
-    gateways: Callable[..., Gateway], tmp_path: Path
+    gateways: Callable[..., Gateway], tmp_path: Path, og: Og
 ) -> None:
     from og_alpha import INFERENCE_HUB_ADDRESS
     from tests.devnet.test_bounded_models import endless_loop
@@ -407,18 +407,6 @@ def test_og_devnet_fetches_with_model_source_and_stops_runs_at_model_timeout(
         assert web3.eth.block_number == 0
     finally:
         node.kill()
-    bad = start_node_failure("--model-source", "ftp://nowhere")
-    assert "model source 'ftp://nowhere' is not an http(s) URL" in bad
-
-
-def start_node_failure(*args: str) -> str:
-    """What ``og devnet ARGS`` prints when it refuses to start (it must exit, code 2)."""
-    import subprocess
-    import sys
-
-    og = str(Path(sys.executable).with_name("og"))
-    done = subprocess.run(
-        [og, "devnet", "--port", "0", *args], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 2
-    return done.stderr
+    bad = og("devnet", "--port", "0", "--model-source", "ftp://nowhere")  # main(), in-process
+    assert bad.code == 2
+    assert "model source 'ftp://nowhere' is not an http(s) URL" in bad.err
