@@ -16,7 +16,7 @@ from web3.exceptions import Web3RPCError
 from og_alpha import InferenceError, InferenceMode
 from og_alpha.contracts import WORKFLOW_SCHEDULER_ADDRESS
 from og_alpha.wire import selector
-from og_devnet import Devnet
+from og_devnet import Devnet, fork_rpc
 from og_devnet.accounts import DEV_BALANCE_WEI, dev_key
 from og_devnet.errors import DevnetError
 from og_devnet.fork import ForkError
@@ -236,7 +236,10 @@ def test_a_gateway_serving_other_bytes_is_refused_and_nothing_is_cached(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unreachable_remote_or_a_block_it_lacks_is_a_clear_error(remote: Remote) -> None:
+def test_an_unreachable_remote_or_a_block_it_lacks_is_a_clear_error(
+    remote: Remote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fork_rpc, "BACKOFF", 0.0)  # the refused connection's retries, at once
     with pytest.raises(ForkError, match=r"has no block 1000000 yet: its latest is block \d+"):
         Devnet(fork_url=remote.url, fork_block_number=1_000_000)
     with pytest.raises(ForkError, match="is not an http\\(s\\) URL"):
@@ -255,8 +258,9 @@ def test_an_unreachable_remote_or_a_block_it_lacks_is_a_clear_error(remote: Remo
 
 
 def test_a_remote_gone_mid_run_fails_the_call_and_changes_nothing(
-    served_remote: Served,
+    served_remote: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fork_rpc, "BACKOFF", 0.0)
     server = served_remote.server
     devnet = served_remote.fork()
     devnet.fork.remote.client.retries = 1  # type: ignore[union-attr]

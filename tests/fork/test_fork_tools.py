@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from web3 import HTTPProvider, Web3
 
+from og_devnet import fork_rpc
 from og_devnet.boot import build
 from og_devnet.statefile import StateFileError
 from tests.conftest import MODELS, Og
@@ -78,8 +79,11 @@ def test_og_devnet_fork_url(remote: Remote) -> None:
         node.kill(signal.SIGTERM)
 
 
-def test_og_devnet_with_an_unreachable_fork_url_says_so(og: Og) -> None:
+def test_og_devnet_with_an_unreachable_fork_url_says_so(
+    og: Og, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``og devnet``'s main() in-process: it stops before serving."""
+    monkeypatch.setattr(fork_rpc, "BACKOFF", 0.0)  # the refused connection's retries, at once
     import socket
 
     with socket.socket() as s:

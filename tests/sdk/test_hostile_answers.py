@@ -306,23 +306,23 @@ def test_node_api_documents_the_devnet_serves_still_parse() -> None:
     "where", ["body", "headers"], ids=["body dripped", "status line and headers dripped"]
 )
 def test_api_timeout_is_a_deadline_for_the_whole_fetch(node_api: NodeAPI, where: str) -> None:
-    """A byte every 0.2 s never lets a 1 s socket timeout expire; before, such a node API
+    """A byte every 0.1 s never lets a 0.5 s socket timeout expire; before, such a node API
     kept the fetch going as long as it dripped (60 s with a 2 s timeout in the finding)."""
     body = b'{"inference_results": []}'
     answer = headers(Content_Length=str(len(body)))
 
     def drip(handler: BaseHTTPRequestHandler) -> None:
         if where == "headers":
-            node_api.drip(handler, answer + body, 0.2)
+            node_api.drip(handler, answer + body, 0.1)
         else:
             node_api.write(handler, answer)
-            node_api.drip(handler, body, 0.2)
+            node_api.drip(handler, body, 0.1)
 
     node_api.answer = drip
-    exc = fetch_guarded(lambda: http_fetch(node_api.url + "/x", timeout=1.0))
+    exc = fetch_guarded(lambda: http_fetch(node_api.url + "/x", timeout=0.5))
     assert isinstance(exc, NetworkError)
     assert "did not answer in time (timed out: the whole answer must arrive within " in str(exc)
-    assert "api_timeout, 1 s)" in str(exc)
+    assert "api_timeout, 0.5 s)" in str(exc)
     assert node_api.sent < len(answer) + len(body)  # it stopped reading mid-drip
 
 
@@ -357,13 +357,13 @@ def test_a_mined_inference_whose_node_api_drips_says_it_was_mined(
     cid = og_devnet.models.add(MODELS / "linear.onnx")
     base = og_devnet.alpha()
     alpha = Alpha(
-        base.blockchain, base.wallet_account, INFERENCE_HUB_ADDRESS, node_api.url, api_timeout=1
+        base.blockchain, base.wallet_account, INFERENCE_HUB_ADDRESS, node_api.url, api_timeout=0.5
     )
-    node_api.answer = lambda h: node_api.drip(h, headers(Content_Length="100"), 0.2)
+    node_api.answer = lambda h: node_api.drip(h, headers(Content_Length="100"), 0.1)
     exc = fetch_guarded(lambda: alpha.infer(cid, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]}))
     assert isinstance(exc, NetworkError) and exc.may_have_been_sent
     assert f"transaction {exc.transaction_hash} was sent and mined" in str(exc)
-    assert "within api_timeout, 1 s" in str(exc)
+    assert "within api_timeout, 0.5 s" in str(exc)
     receipt = og_devnet.web3.eth.get_transaction_receipt(exc.transaction_hash)
     assert receipt["status"] == 1
 
