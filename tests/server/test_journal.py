@@ -27,7 +27,7 @@ from og_devnet.accounts import dev_key
 from og_devnet.cid import ipfs_cid_v0
 from tests.conftest import MODELS, Og
 from tests.devnet.test_statefile import raw_transfer
-from tests.server.conftest import OG, Node, Served, start_node
+from tests.server.conftest import OG, Node, Served, serve_in_thread, start_node, stop
 from tests.server.test_server import http_alpha, rpc
 
 
@@ -129,18 +129,24 @@ def test_a_deleted_line_stops_the_restart(killed: bytes, state: Path, og: Og) ->
 
 
 def test_restart_without_the_startup_models_is_refused_and_with_them_the_inference_stands(
-    node_factory: Callable[..., Node], served_factory: Callable[..., Served], state: Path, og: Og
+    state: Path, og: Og
 ) -> None:
-    node = node_factory("--models", str(MODELS), "--state", str(state))
+    """What og devnet serves (its server in a thread; the process is killed elsewhere)."""
+    first = serve_in_thread(models=str(MODELS), state=str(state))
     linear = ipfs_cid_v0((MODELS / "linear.onnx").read_bytes())
-    result = http_alpha(node).infer(linear, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
-    node.kill(signal.SIGKILL)
+    try:
+        result = http_alpha(first).infer(linear, InferenceMode.VANILLA, {"x": [[1.0, 2.0, 3.0]]})
+    finally:
+        stop(first)
 
     line = refused(og, "--state", str(state))
     assert f"{state} was written by a devnet started differently" in line
     assert "--models: the journal has models Qm" in line and "this start no models" in line
-    restarted = served_factory(models=str(MODELS), state=str(state))  # in-process
-    receipt = rpc(restarted.url, "eth_getTransactionReceipt", [result.transaction_hash])
+    restarted = serve_in_thread(models=str(MODELS), state=str(state))
+    try:
+        receipt = rpc(restarted.url, "eth_getTransactionReceipt", [result.transaction_hash])
+    finally:
+        stop(restarted)
     assert receipt["result"]["status"] == "0x1"
 
 
