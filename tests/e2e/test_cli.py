@@ -94,14 +94,14 @@ def test_progress_lines_without_a_terminal(
 ) -> None:
     state = ["--state", str(tmp_path / "s.jsonl")]
     deploy = ["workflow", "deploy", OHLC, "--input-name", "open_high_low_close", *state]
-    assert og(*deploy, "--every", "1m", "--for", "2h").code == 0
+    assert og(*deploy, "--every", "2m", "--for", "1h").code == 0
     monkeypatch.setattr(progress, "AFTER", 0)  # report every step, however quick
-    ran = og("advance", "2h", *state)
+    ran = og("advance", "1h", *state)
     assert ran.code == 0
     assert ran.lines[0] == f"og: starting the in-process devnet from {state[1]} ..."
     assert ran.lines[1].startswith(f"og: starting the in-process devnet from {state[1]}: done in")
-    assert ran.lines[2].startswith("og: advancing the clock 2h: ")
-    assert ran.lines[-1].startswith("og: advancing the clock 2h: 120/120 scheduled runs, 100%")
+    assert ran.lines[2].startswith("og: advancing the clock 1h: ")
+    assert ran.lines[-1].startswith("og: advancing the clock 1h: 30/30 scheduled runs, 100%")
     assert og("advance", "1h", *state, "-q").err == ""
 
 
