@@ -11,11 +11,14 @@ import http.client
 import json
 import socket
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from web3 import HTTPProvider, Web3
 
+from og_devnet.server import DevnetHTTPServer
+from tests.conftest import Og
 from tests.server.conftest import Node, Served, start_node
 
 CHAIN_ID = b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}'
@@ -148,10 +151,21 @@ def test_token_from_the_environment_and_the_public_bind_warning() -> None:
         node.kill()
 
 
-def test_public_bind_without_token_says_how_to_add_one(node_factory: Callable[..., Node]) -> None:
-    node = node_factory("--host", "0.0.0.0")
-    assert "WARNING: binding 0.0.0.0: every dev method" in node.banner
-    assert "--token TOKEN" in node.banner
+def test_public_bind_without_token_says_how_to_add_one(
+    og: Og, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """og devnet's main() in-process, its server returning as soon as it is ready (the
+    warning with a token, from the process, is the test above)."""
+
+    def ready_then_stop(server: DevnetHTTPServer, *args: Any, on_ready: Any, **kw: Any) -> None:
+        on_ready()
+        server.server_close()
+
+    monkeypatch.setattr(DevnetHTTPServer, "serve_forever", ready_then_stop)
+    ran = og("devnet", "--host", "0.0.0.0", "--port", "0")
+    assert ran.code == 0 and "Chain id            31337" in ran.out
+    assert ran.err.startswith("WARNING: binding 0.0.0.0: every dev method")
+    assert "--token TOKEN" in ran.err
 
 
 # --- other methods, and the clients that must keep working ---------------------------------
