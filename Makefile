@@ -38,8 +38,10 @@ demo: $(STAMP)
 
 # Everything but make compat's suites (tests/compat and tests/clients: other clients, installed
 # from PyPI and npm), which are collected only by path. Needs the venv and the pinned solc.
+# Three workers on two CPUs: about a fifth of the run is tests waiting on timeouts and sockets,
+# time a third worker fills; a worker that runs out steals queued tests from the others.
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 3 --dist worksteal
 
 # Other clients against og devnet; .ci/run runs it after `make test`.
 # tests/compat: the official opengradient clients (0.7.5 and 1.1.4) side by side with og_alpha.
