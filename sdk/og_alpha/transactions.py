@@ -323,7 +323,7 @@ class Transactor:
     def failing_path(self, tx: dict[str, Any]) -> str | None:
         """Where a call reverts, frame by frame, if the node traces (og devnet, anvil, geth
         with the debug API); None where it does not, and nothing else changes."""
-        call = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in tx.items()}
+        call = wire_tx(tx)
         try:
             response = self.web3.provider.make_request(
                 "debug_traceCall",  # type: ignore[arg-type]

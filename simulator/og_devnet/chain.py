@@ -532,12 +532,11 @@ class DevnetChain:
 
     def mine(self) -> BlockAPI:
         """Seal the pending block (at its timestamp, with deterministic prevrandao)."""
-        number = self.chain.header.block_number
         if not self.keep_pending_vm:
             transactions = self.chain.get_block().transactions
             block = self.chain.mine_block(
                 coinbase=self.coinbase,
-                mix_hash=prevrandao(number),
+                mix_hash=prevrandao(self.chain.header.block_number),
                 blob_gas_used=sum(get_total_blob_gas(t) for t in transactions),
             )
         else:
