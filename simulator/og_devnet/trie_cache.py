@@ -17,6 +17,8 @@ class installed there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import eth.db.account
@@ -46,7 +48,16 @@ def _keep(cache: dict[Any, Any], limit: int, key: Any, value: Any) -> None:
 
 
 class CachedHexaryTrie(HexaryTrie):
-    """py-trie's ``HexaryTrie`` with its node decoding and its reads kept by content."""
+    """py-trie's ``HexaryTrie`` with its node decoding and its reads kept by content.
+
+    A pruning trie (py-evm's write tries) also knows the hash of each node it fetched:
+    a set or delete prunes the nodes on its path, and py-trie found their hashes by
+    encoding and hashing them again (through an LRU cache keyed by the whole node, made
+    hashable by copying it into tuples). A fetched node is pruned before py-trie edits it,
+    so the hash it was fetched by is still its hash; any other node takes py-trie's way.
+    """
+
+    _fetched: dict[int, tuple[Any, bytes]] | None = None
 
     def get(self, key: bytes) -> bytes:
         at = (self.root_hash, key)
@@ -63,8 +74,35 @@ class CachedHexaryTrie(HexaryTrie):
         if node is None:
             node = super().get_node(node_hash)
             _keep(_nodes, NODES_KEPT, node_hash, _copy(node))
-            return node
-        return _copy(node)
+        else:
+            node = _copy(node)
+        if self._fetched is not None:  # inside a set or delete of a pruning trie
+            self._fetched[id(node)] = (node, node_hash)
+        return node
+
+    @contextmanager
+    def _prune_on_success(self) -> Iterator[None]:
+        # one set or delete's nodes only: never trusted across edits, nor after a failure
+        self._fetched = {} if self.is_pruning else None
+        try:
+            with super()._prune_on_success():
+                yield
+        finally:
+            self._fetched = None
+
+    def _prune_node(self, node: Any) -> None:
+        fetched = self._fetched.pop(id(node), None) if self._fetched else None
+        if fetched is not None and fetched[0] is node and fetched[1] != self.root_hash:
+            # unedited since get_node (py-trie prunes a node before it edits it), and not
+            # the root, the one node hashed even when its encoding is under 32 bytes (which
+            # py-trie prunes in _set_root_node instead): its hash is the one it came by
+            self._pending_prune_keys[fetched[1]] += 1
+        else:
+            super()._prune_node(node)
+
+    def _node_to_db_mapping(self, node: Any) -> Any:
+        # py-trie's LRU cache here serves _prune_node, which no longer needs it
+        return self._create_node_to_db_mapping(node)
 
 
 def install() -> None:

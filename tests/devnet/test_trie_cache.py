@@ -42,6 +42,28 @@ def test_a_cached_trie_gives_py_tries_roots_and_values(ops: list[tuple[str, byte
                 assert cached_then.get(k) == plain_then.get(k)
 
 
+@settings(max_examples=60, deadline=None)
+@given(operations)
+def test_a_cached_pruning_trie_prunes_what_py_trie_prunes(
+    ops: list[tuple[str, bytes, bytes]],
+) -> None:
+    """py-evm's write tries prune: the nodes a set or delete replaces leave the database.
+    The cached trie knows the hashes of the nodes it fetched and prunes the same ones."""
+    trie_cache.clear()
+    plain, cached = HexaryTrie({}, prune=True), CachedHexaryTrie({}, prune=True)
+    for op, key, value in ops:
+        for trie in (plain, cached):
+            if op == "set":
+                trie[key] = value
+            else:
+                trie.delete(key)
+        assert cached.root_hash == plain.root_hash
+        assert cached.db == plain.db  # the same nodes kept, the same pruned
+        assert dict(cached.ref_count) == dict(plain.ref_count)
+        for _, k, _ in ops:
+            assert cached.get(k) == plain.get(k)
+
+
 def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
     import eth.db.account
     import eth.db.storage
