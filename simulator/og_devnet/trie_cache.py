@@ -22,7 +22,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import eth.db.account
+import eth.db.chain
 import eth.db.storage
+import eth.vm.base
+import rlp
+from eth.db.trie import make_trie_root_and_nodes
+from eth_utils import keccak
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE_HASH
 
@@ -105,11 +110,33 @@ class CachedHexaryTrie(HexaryTrie):
         return self._create_node_to_db_mapping(node)
 
 
+# The one key of a one-item ordered trie, rlp(0) = 0x80, as a leaf's path: the nibbles 8, 0
+# with the even-leaf flag (0x20) in front.
+_FIRST_LEAF_PATH = b"\x20\x80"
+
+
+def ordered_trie_root_and_nodes(items: Any) -> tuple[bytes, dict[bytes, bytes]]:
+    """py-evm's ``make_trie_root_and_nodes`` (the transactions, receipts and withdrawals
+    tries of a block), with the one-item trie built directly: every automined block has one
+    transaction, and py-evm built a trie and a squashing scratch trie for it, twice per
+    block. The root of a one-leaf trie is the hash of that leaf's node, whatever its size;
+    any other count goes to py-evm."""
+    value = items[0].encode() if len(items) == 1 else b""
+    if not value:  # not one item (an empty value would be a delete)
+        return make_trie_root_and_nodes(items)
+    encoded = rlp.encode([_FIRST_LEAF_PATH, value])
+    root = keccak(encoded)
+    return root, {root: encoded}
+
+
 def install() -> None:
     """py-evm's account and storage databases build their tries as :class:`CachedHexaryTrie`
-    from now on (idempotent)."""
+    and its blocks' ordered tries with :func:`ordered_trie_root_and_nodes`, from now on
+    (idempotent)."""
     eth.db.account.HexaryTrie = CachedHexaryTrie  # type: ignore[misc]
     eth.db.storage.HexaryTrie = CachedHexaryTrie  # type: ignore[misc]
+    eth.vm.base.make_trie_root_and_nodes = ordered_trie_root_and_nodes  # type: ignore[assignment]
+    eth.db.chain.make_trie_root_and_nodes = ordered_trie_root_and_nodes  # type: ignore[assignment]
 
 
 def clear(*, nodes: bool = True) -> None:
@@ -120,4 +147,4 @@ def clear(*, nodes: bool = True) -> None:
     _values.clear()
 
 
-__all__ = ["CachedHexaryTrie", "clear", "install"]
+__all__ = ["CachedHexaryTrie", "clear", "install", "ordered_trie_root_and_nodes"]

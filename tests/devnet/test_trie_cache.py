@@ -64,11 +64,34 @@ def test_a_cached_pruning_trie_prunes_what_py_trie_prunes(
             assert cached.get(k) == plain.get(k)
 
 
+class _Item:
+    def __init__(self, encoded: bytes) -> None:
+        self._encoded = encoded
+
+    def encode(self) -> bytes:
+        return self._encoded
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=80), max_size=3))
+def test_ordered_tries_give_py_evms_root_and_nodes(encodings: list[bytes]) -> None:
+    """A block's transactions and receipts tries: the one-item trie built directly gives
+    py-evm's root and nodes, short items (a node under 32 bytes) and long ones alike."""
+    from eth.db.trie import make_trie_root_and_nodes
+
+    items = [_Item(e) for e in encodings]
+    assert trie_cache.ordered_trie_root_and_nodes(items) == make_trie_root_and_nodes(items)
+
+
 def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
     import eth.db.account
+    import eth.db.chain
     import eth.db.storage
+    import eth.vm.base
 
     import og_devnet.chain  # noqa: F401 - installs the cache
 
     assert eth.db.account.HexaryTrie is CachedHexaryTrie
     assert eth.db.storage.HexaryTrie is CachedHexaryTrie
+    assert eth.vm.base.make_trie_root_and_nodes is trie_cache.ordered_trie_root_and_nodes
+    assert eth.db.chain.make_trie_root_and_nodes is trie_cache.ordered_trie_root_and_nodes
