@@ -39,7 +39,7 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
 
-from . import trie_cache
+from . import signatures, trie_cache
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .fork import Fork
 
 trie_cache.install()  # py-evm's tries keep what they decoded and read, by content
+signatures.install()  # a transaction's signature is recovered and checked once
 
 ZERO_ADDRESS = b"\x00" * 20
 
@@ -556,6 +557,8 @@ class DevnetChain:
             mix_hash=prevrandao(pending.number),
             blob_gas_used=sum(get_total_blob_gas(t) for t in pending.transactions),
         ).block
+        for applied, sealed in zip(pending.transactions, mined.transactions, strict=True):
+            signatures.carry(applied, sealed)  # the receipt's "from" is not recovered again
         chain.validate_block(mined)
         chain.chaindb.persist_block(mined)
         self._keep(mined, self._receipts if pending.transactions else ())
