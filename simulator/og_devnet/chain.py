@@ -40,6 +40,7 @@ from eth_typing import Address
 from eth_utils import keccak
 
 from . import signatures, trie_cache
+from .executor import DevnetTransactionExecutor
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
 
@@ -82,6 +83,7 @@ def make_chain_class(
 
     class DevnetState(PragueState):
         computation_class = DevnetComputation
+        transaction_executor_class = DevnetTransactionExecutor
 
     if account_db_class is not None:
         DevnetState.account_db_class = account_db_class
