@@ -7,9 +7,11 @@ reads the same accounts and slots over and over (an infer reads its sender, the 
 precompiles in the estimate, the pool checks, the transaction and the receipt), and a
 scheduled run writes into a storage trie whose upper nodes it decoded the block before.
 
-Both caches are keyed by content, so they can never answer wrongly, whatever chain, state
+The caches are keyed by content, so they can never answer wrongly, whatever chain, state
 or database asks: a node hash names one node, and a trie root names one mapping of keys to
-values. They are bounded (oldest out first) and shared by every devnet in the process, as
+values. A set also links its new root to the root it was made from and the one key it
+changed: a block changes a few accounts, and a read at the new root of an account it left
+alone is answered by the value kept at an earlier root. They are bounded (oldest out first) and shared by every devnet in the process, as
 the C keccak is (``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain``
 is imported: py-evm's ``eth.db.account`` and ``eth.db.storage`` build their tries from the
 class installed there.
@@ -33,9 +35,12 @@ from trie.constants import BLANK_NODE_HASH
 
 NODES_KEPT = 4_096  # decoded trie nodes (a branch node is about 1 KB decoded)
 VALUES_KEPT = 4_096  # (root, key) -> value
+LINKS_KEPT = 4_096  # root -> (the root it was made from, the one key that changed)
+LINKS_FOLLOWED = 64  # how far back a read looks for a value kept at an earlier root
 
 _nodes: dict[bytes, Any] = {}
 _values: dict[tuple[bytes, bytes], bytes] = {}
+_links: dict[bytes, tuple[bytes, bytes]] = {}
 
 
 def _copy(node: Any) -> Any:
@@ -50,6 +55,30 @@ def _keep(cache: dict[Any, Any], limit: int, key: Any, value: Any) -> None:
     cache[key] = value
     if len(cache) > limit:
         del cache[next(iter(cache))]
+
+
+def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
+    """A set or delete of ``key`` took a trie from the root ``before`` to ``after``: every
+    other key reads at ``after`` as at ``before``. A new block's state is its parent's with a
+    few accounts changed, and the reads of the others find their values kept at the parent's
+    root instead of walking the new trie from its root."""
+    if after != before:
+        _keep(_links, LINKS_KEPT, after, (before, key))
+        _keep(_values, VALUES_KEPT, (after, key), value)
+
+
+def _earlier(root: bytes, key: bytes) -> bytes | None:
+    """The value of ``key`` kept at a root ``root`` was made from, without ``key`` changing
+    on the way; None if none is kept within LINKS_FOLLOWED links."""
+    for _ in range(LINKS_FOLLOWED):
+        link = _links.get(root)
+        if link is None or link[1] == key:
+            return None
+        root = link[0]
+        value = _values.get((root, key))
+        if value is not None:
+            return value
+    return None
 
 
 class CachedHexaryTrie(HexaryTrie):
@@ -68,9 +97,21 @@ class CachedHexaryTrie(HexaryTrie):
         at = (self.root_hash, key)
         value = _values.get(at)
         if value is None:
-            value = super().get(key)
+            value = _earlier(self.root_hash, key)
+            if value is None:
+                value = super().get(key)
             _keep(_values, VALUES_KEPT, at, value)
         return value
+
+    def set(self, key: bytes, value: bytes) -> None:
+        before = self.root_hash
+        super().set(key, value)
+        _made(before, self.root_hash, key, value)
+
+    def delete(self, key: bytes) -> None:
+        before = self.root_hash
+        super().delete(key)
+        _made(before, self.root_hash, key, b"")
 
     def get_node(self, node_hash: bytes) -> Any:
         if len(node_hash) != 32 or node_hash == BLANK_NODE_HASH:
@@ -145,6 +186,7 @@ def clear(*, nodes: bool = True) -> None:
     if nodes:
         _nodes.clear()
     _values.clear()
+    _links.clear()
 
 
 __all__ = ["CachedHexaryTrie", "clear", "install", "ordered_trie_root_and_nodes"]

@@ -33,13 +33,32 @@ def test_a_cached_trie_gives_py_tries_roots_and_values(ops: list[tuple[str, byte
                 trie.delete(key)
         assert cached.root_hash == plain.root_hash
         roots.append(plain.root_hash)
-        # read every key at every root seen so far, through the kept nodes (py-trie has
-        # edited some of them in place since): old roots answer as they did
+        # read every key at every root seen so far, first through the values kept by the
+        # sets and the links between roots (a key's value found at an earlier root)...
+        for root in roots:
+            plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
+            for _, k, _ in ops:
+                assert cached_then.get(k) == plain_then.get(k)
+        # ...then through the kept nodes (py-trie has edited some of them in place since):
+        # old roots answer as they did
         trie_cache.clear(nodes=False)
         for root in roots:
             plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
             for _, k, _ in ops:
                 assert cached_then.get(k) == plain_then.get(k)
+
+
+def test_a_value_is_never_read_through_the_link_that_changed_it() -> None:
+    """When the value kept for the newest root is gone (the caches are bounded), a read
+    must not take the one from before the set that changed it."""
+    trie_cache.clear()
+    trie = CachedHexaryTrie({})
+    trie[b"other"] = b"x"
+    trie[b"key"] = b"old"
+    trie[b"key"] = b"new"
+    trie_cache._values.pop((trie.root_hash, b"key"))
+    assert trie.get(b"key") == b"new"
+    assert trie.get(b"other") == b"x"
 
 
 @settings(max_examples=60, deadline=None)
