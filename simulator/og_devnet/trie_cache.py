@@ -30,8 +30,11 @@ import eth.vm.base
 import rlp
 from eth.db.trie import make_trie_root_and_nodes
 from eth_utils import keccak
+from rlp.codec import encode_raw
 from trie import HexaryTrie
-from trie.constants import BLANK_NODE_HASH
+from trie.constants import BLANK_NODE, BLANK_NODE_HASH
+from trie.utils.nodes import is_blank_node
+from trie.validation import validate_is_node
 
 NODES_KEPT = 4_096  # decoded trie nodes (a branch node is about 1 KB decoded)
 VALUES_KEPT = 4_096  # (root, key) -> value
@@ -55,6 +58,38 @@ def _keep(cache: dict[Any, Any], limit: int, key: Any, value: Any) -> None:
     cache[key] = value
     if len(cache) > limit:
         del cache[next(iter(cache))]
+
+
+def encode_node(item: Any) -> bytes:
+    """``rlp.encode_raw`` for what a trie node is made of: bytes and lists of them (an
+    embedded node is a list in its parent). py-trie encodes a node every time it stores or
+    prunes one, and rlp's general encoder checks each item's type against several sequence
+    types through generators; a branch node's 17 items take half the time here. Anything
+    else goes to rlp."""
+    if type(item) is bytes:
+        size = len(item)
+        if size == 1 and item[0] < 0x80:
+            return item
+        if size < 56:
+            return bytes((0x80 + size,)) + item
+        length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+        return bytes((0xB7 + len(length),)) + length + item
+    if type(item) is not list:
+        return bytes(encode_raw(item))
+    parts = []
+    for part in item:
+        if type(part) is bytes and len(part) == 32:  # a child's hash, the common case
+            parts.append(b"\xa0" + part)
+        elif part == b"":
+            parts.append(b"\x80")
+        else:
+            parts.append(encode_node(part))
+    payload = b"".join(parts)
+    size = len(payload)
+    if size < 56:
+        return bytes((0xC0 + size,)) + payload
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((0xF7 + len(length),)) + length + payload
 
 
 def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
@@ -150,6 +185,16 @@ class CachedHexaryTrie(HexaryTrie):
         # py-trie's LRU cache here serves _prune_node, which no longer needs it
         return self._create_node_to_db_mapping(node)
 
+    def _create_node_to_db_mapping(self, node: Any) -> Any:
+        """py-trie's, with its nodes encoded by :func:`encode_node`."""
+        validate_is_node(node)
+        if is_blank_node(node):
+            return BLANK_NODE, None
+        encoded = encode_node(node)
+        if len(encoded) < 32:
+            return node, None
+        return keccak(encoded), encoded
+
 
 # The one key of a one-item ordered trie, rlp(0) = 0x80, as a leaf's path: the nibbles 8, 0
 # with the even-leaf flag (0x20) in front.
@@ -189,4 +234,4 @@ def clear(*, nodes: bool = True) -> None:
     _links.clear()
 
 
-__all__ = ["CachedHexaryTrie", "clear", "install", "ordered_trie_root_and_nodes"]
+__all__ = ["CachedHexaryTrie", "clear", "encode_node", "install", "ordered_trie_root_and_nodes"]

@@ -102,6 +102,23 @@ def test_ordered_tries_give_py_evms_root_and_nodes(encodings: list[bytes]) -> No
     assert trie_cache.ordered_trie_root_and_nodes(items) == make_trie_root_and_nodes(items)
 
 
+node_parts = st.recursive(
+    st.one_of(st.binary(max_size=70), st.binary(min_size=32, max_size=32)),
+    lambda children: st.lists(children, max_size=17),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(node_parts)
+def test_nodes_are_encoded_as_rlp_encodes_them(node: object) -> None:
+    """Trie nodes (bytes, and lists of bytes and lists) get rlp's bytes, long items and
+    long lists included."""
+    import rlp
+
+    assert trie_cache.encode_node(node) == rlp.codec.encode_raw(node)
+
+
 def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
     import eth.db.account
     import eth.db.chain
