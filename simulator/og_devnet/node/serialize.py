@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import rlp
@@ -28,8 +29,13 @@ def d(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
 
+_checksummed = lru_cache(maxsize=4096)(to_checksum_address)
+
+
 def addr(value: bytes) -> str:
-    return to_checksum_address(value)
+    """EIP-55 form, kept per address: a receipt names the same few accounts again and
+    again, and each checksum is a keccak and forty characters' work."""
+    return _checksummed(bytes(value))
 
 
 def h32(value: int | bytes) -> str:
