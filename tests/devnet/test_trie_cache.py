@@ -119,6 +119,19 @@ def test_nodes_are_encoded_as_rlp_encodes_them(node: object) -> None:
     assert trie_cache.encode_node(node) == rlp.codec.encode_raw(node)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.lists(st.integers(0, 16), max_size=70))
+def test_nibble_helpers_give_py_tries_tuples(key: bytes, nibbles: list[int]) -> None:
+    from og_devnet import trie_paths
+
+    original = trie_paths.ORIGINALS
+    assert trie_paths.bytes_to_nibbles(key) == original["bytes_to_nibbles"](key)
+    for form in (nibbles, tuple(nibbles)):
+        added = trie_paths.add_nibbles_terminator(form)
+        assert added == original["add_nibbles_terminator"](form)
+        assert type(added) is tuple
+
+
 def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
     import eth.db.account
     import eth.db.chain
@@ -131,3 +144,10 @@ def test_py_evm_uses_the_cached_trie_once_a_devnet_module_is_imported() -> None:
     assert eth.db.storage.HexaryTrie is CachedHexaryTrie
     assert eth.vm.base.make_trie_root_and_nodes is trie_cache.ordered_trie_root_and_nodes
     assert eth.db.chain.make_trie_root_and_nodes is trie_cache.ordered_trie_root_and_nodes
+    import trie.hexary
+    import trie.utils.nodes
+
+    from og_devnet import trie_paths
+
+    assert trie.hexary.bytes_to_nibbles is trie_paths.bytes_to_nibbles
+    assert trie.utils.nodes.add_nibbles_terminator is trie_paths.add_nibbles_terminator
