@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
@@ -128,6 +129,13 @@ def executed_as(transaction: SignedTransactionAPI, sender: bytes | None) -> Any:
     if sender is None:
         return transaction
     return SpoofTransaction(transaction, sender=sender, get_sender=lambda: sender)
+
+
+@lru_cache(maxsize=64)
+def _private_key(key: bytes) -> keys.PrivateKey:
+    """eth-keys derives the public key when it builds a private key: the executor signs
+    every scheduled run with the same one."""
+    return keys.PrivateKey(key)
 
 
 def prevrandao(number: int) -> bytes:
@@ -471,7 +479,7 @@ class DevnetChain:
             nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=0, data=data
         )
         signed: SignedTransactionAPI = unsigned.as_signed_transaction(
-            keys.PrivateKey(bytes(key)), chain_id=self.chain_id
+            _private_key(bytes(key)), chain_id=self.chain_id
         )
         return signed
 
