@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from og_alpha.lazy import lazy_exports
 
-from . import extra
+from . import deferred, extra
+
+deferred.install()  # py_ecc's BLS12-381 tables on first use, not on import (see the module)
 
 if TYPE_CHECKING:
     from .devnet import Devnet, Snapshot
