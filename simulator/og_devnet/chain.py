@@ -40,7 +40,7 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
 
-from . import signatures, trie_cache, trie_paths
+from . import account_rlp, signatures, trie_cache, trie_paths
 from .executor import DevnetTransactionExecutor
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 trie_cache.install()  # py-evm's tries keep what they decoded and read, by content
 trie_paths.install()  # py-trie's nibble helpers without a generator step per nibble
+account_rlp.install()  # accounts to and from RLP without rlp's general machinery
 signatures.install()  # a transaction's signature is recovered and checked once
 
 ZERO_ADDRESS = b"\x00" * 20
