@@ -123,8 +123,8 @@ RLP_FOR_ACCOUNTS.decode = _decode
 def install() -> None:
     """py-evm's account database encodes and decodes accounts here from now on, and
     ``Account.copy`` copies without deep copies (idempotent)."""
-    eth.db.account.rlp = RLP_FOR_ACCOUNTS  # type: ignore[attr-defined]
-    Account.copy = copy_account  # type: ignore[method-assign]
+    eth.db.account.rlp = RLP_FOR_ACCOUNTS
+    Account.copy = copy_account
 
 
 __all__ = ["copy_account", "decode_account", "encode_account", "install"]

@@ -133,7 +133,7 @@ def executed_as(transaction: SignedTransactionAPI, sender: bytes | None) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _private_key(key: bytes) -> keys.PrivateKey:
+def _private_key(key: bytes) -> Any:
     """eth-keys derives the public key when it builds a private key: the executor signs
     every scheduled run with the same one."""
     return keys.PrivateKey(key)

@@ -55,7 +55,7 @@ class DevnetTransactionExecutor(PragueTransactionExecutor):
             value=transaction.value,
             data=data,
             code=code,
-            create_address=contract_address,
+            create_address=contract_address,  # type: ignore[arg-type]  # None: not a create
             refund=refund,
             is_delegation=is_delegation,
         )

@@ -36,7 +36,7 @@ FORK_MODULES = (
 )
 
 
-def _signature(transaction: Any) -> keys.Signature:
+def _signature(transaction: Any) -> Any:
     return keys.Signature(vrs=(transaction.y_parity, transaction.r, transaction.s))
 
 
@@ -100,8 +100,8 @@ def install() -> None:
             originals.validate_transaction_signature,
             validate_transaction_signature,
         )
-        module.validate_transaction_signature = validate_transaction_signature
-        module.extract_transaction_sender = extract_transaction_sender
+        module.validate_transaction_signature = validate_transaction_signature  # type: ignore[attr-defined]
+        module.extract_transaction_sender = extract_transaction_sender  # type: ignore[attr-defined]
 
 
 __all__ = ["carry", "extract_transaction_sender", "install", "validate_transaction_signature"]

@@ -176,7 +176,9 @@ class CachedHexaryTrie(HexaryTrie):
             # unedited since get_node (py-trie prunes a node before it edits it), and not
             # the root, the one node hashed even when its encoding is under 32 bytes (which
             # py-trie prunes in _set_root_node instead): its hash is the one it came by
-            self._pending_prune_keys[fetched[1]] += 1
+            pending = self._pending_prune_keys
+            assert pending is not None  # set by _prune_on_success around every set/delete
+            pending[fetched[1]] += 1
         else:
             super()._prune_node(node)
 
@@ -205,7 +207,7 @@ class CachedHexaryTrie(HexaryTrie):
 _FIRST_LEAF_PATH = b"\x20\x80"
 
 
-def ordered_trie_root_and_nodes(items: Any) -> tuple[bytes, dict[bytes, bytes]]:
+def ordered_trie_root_and_nodes(items: Any) -> Any:
     """py-evm's ``make_trie_root_and_nodes`` (the transactions, receipts and withdrawals
     tries of a block), with the one-item trie built directly: every automined block has one
     transaction, and py-evm built a trie and a squashing scratch trie for it, twice per
@@ -225,8 +227,8 @@ def install() -> None:
     (idempotent)."""
     eth.db.account.HexaryTrie = CachedHexaryTrie  # type: ignore[misc]
     eth.db.storage.HexaryTrie = CachedHexaryTrie  # type: ignore[misc]
-    eth.vm.base.make_trie_root_and_nodes = ordered_trie_root_and_nodes  # type: ignore[assignment]
-    eth.db.chain.make_trie_root_and_nodes = ordered_trie_root_and_nodes  # type: ignore[assignment]
+    eth.vm.base.make_trie_root_and_nodes = ordered_trie_root_and_nodes
+    eth.db.chain.make_trie_root_and_nodes = ordered_trie_root_and_nodes
 
 
 def clear(*, nodes: bool = True) -> None:
