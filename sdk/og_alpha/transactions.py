@@ -18,6 +18,7 @@ import json
 import math
 import socket
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,7 +33,6 @@ from web3._utils.error_formatters_utils import raise_contract_logic_error_on_rev
 from web3.exceptions import (
     BadResponseFormat,
     ContractLogicError,
-    TimeExhausted,
     TransactionNotFound,
     Web3Exception,
     Web3RPCError,
@@ -40,6 +40,7 @@ from web3.exceptions import (
 from web3.types import RPCEndpoint
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
+from .receipts import read_receipt
 from .rpc_provider import AnswerOverLimit
 from .traces import CALL_TRACER, failing_path
 from .wire import decode_revert_reason
@@ -415,17 +416,23 @@ class Transactor:
             raise _may_have_been_sent(what, problem, tx_hash) from None
 
     def wait(self, tx_hash: str, error: type[RevertError], what: str) -> Any:
-        """The receipt of a sent transaction; a revert raises ``error`` with its hash."""
-        try:
-            receipt = self.web3.eth.wait_for_transaction_receipt(
-                HexStr(tx_hash), timeout=self.receipt_timeout, poll_latency=RECEIPT_POLL_SECONDS
-            )
-        except TimeExhausted:
-            problem = f"no receipt from {self.node} within {self.receipt_timeout:g} s"
-            raise _may_have_been_sent(what, problem, tx_hash, ReceiptTimeout) from None
-        except ASKING_ERRORS as exc:
-            problem = f"{self.node} {describe_failure(exc)} while waiting for the receipt"
-            raise _may_have_been_sent(what, problem, tx_hash) from None
+        """The receipt of a sent transaction (``receipts.read_receipt``'s form), asked for
+        every RECEIPT_POLL_SECONDS until ``receipt_timeout``; a revert raises ``error``."""
+        deadline = time.monotonic() + self.receipt_timeout
+        while True:
+            try:
+                raw = self.ask("eth_getTransactionReceipt", [tx_hash])
+                receipt = read_receipt(raw) if raw is not None else None
+            except ASKING_ERRORS as exc:
+                problem = f"{self.node} {describe_failure(exc)} while waiting for the receipt"
+                raise _may_have_been_sent(what, problem, tx_hash) from None
+            if receipt is not None:
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                problem = f"no receipt from {self.node} within {self.receipt_timeout:g} s"
+                raise _may_have_been_sent(what, problem, tx_hash, ReceiptTimeout) from None
+            time.sleep(min(RECEIPT_POLL_SECONDS, left))
         if receipt["status"] != 1:
             raise error(
                 f"{what}: transaction {tx_hash} reverted on chain", transaction_hash=tx_hash
