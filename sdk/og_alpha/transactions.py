@@ -42,6 +42,7 @@ from web3.types import RPCEndpoint
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
 from .receipts import read_receipt
 from .rpc_provider import AnswerOverLimit
+from .signing import sign_legacy
 from .traces import CALL_TRACER, failing_path
 from .wire import decode_revert_reason
 
@@ -365,17 +366,17 @@ class Transactor:
             self.rpc(what, lambda: self.ask("eth_getTransactionCount", [address, "pending"]))
         )
         gas_price = quantity(self.rpc(what, lambda: self.ask("eth_gasPrice", [])))
-        signed = self.account.sign_transaction(
-            {
-                **tx,
-                "nonce": nonce,
-                "gas": int(gas),
-                "gasPrice": int(gas_price),
-                "chainId": self.chain_id,
-                "value": tx.get("value", 0),
-            }
-        )
-        raw = bytes(signed.raw_transaction)
+        full = {
+            **tx,
+            "nonce": nonce,
+            "gas": int(gas),
+            "gasPrice": int(gas_price),
+            "chainId": self.chain_id,
+            "value": tx.get("value", 0),
+        }
+        raw = sign_legacy(self.account, full)
+        if raw is None:
+            raw = bytes(self.account.sign_transaction(full).raw_transaction)
         return raw, "0x" + keccak(raw).hex()
 
     def _submit(self, raw: bytes, tx_hash: str, what: str, *, may_retry: bool) -> bool:
