@@ -20,6 +20,7 @@ while it is read, for chunked bodies), the number of JSON values before it is pa
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)  # asked for the Host of every request
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)

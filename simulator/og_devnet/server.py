@@ -19,7 +19,6 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
@@ -27,7 +26,7 @@ from og_alpha.contracts import INFERENCE_HUB_ADDRESS, WORKFLOW_SCHEDULER_ADDRESS
 from .accounts import dev_key
 from .boot import build
 from .durations import iso
-from .http_app import SILENT, App, Connections
+from .http_app import SILENT, App, Connections, NodeWorkers
 from .http_guard import Guard, is_loopback
 from .node import Node
 from .serve_limits import IDLE_TIMEOUT, MAX_BODY
@@ -129,7 +128,7 @@ class DevnetHTTPServer:
             if self._quit:  # shut down before it started: the socket may be closed already
                 return
             self._loop, self._stop = loop, stop
-        executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="og-devnet-rpc")
+        executor = NodeWorkers(WORKERS)
         hub = Hub(self.node, loop)
         app = App(
             self.node,
