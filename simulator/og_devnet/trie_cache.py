@@ -27,7 +27,6 @@ import eth.db.account
 import eth.db.chain
 import eth.db.storage
 import eth.vm.base
-import rlp
 from eth.db.trie import make_trie_root_and_nodes
 from eth_utils import keccak
 from rlp.codec import encode_raw
@@ -216,7 +215,7 @@ def ordered_trie_root_and_nodes(items: Any) -> Any:
     value = items[0].encode() if len(items) == 1 else b""
     if not value:  # not one item (an empty value would be a delete)
         return make_trie_root_and_nodes(items)
-    encoded = rlp.encode([_FIRST_LEAF_PATH, value])
+    encoded = encode_node([_FIRST_LEAF_PATH, bytes(value)])
     root = keccak(encoded)
     return root, {root: encoded}
 
