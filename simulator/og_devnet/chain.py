@@ -40,7 +40,7 @@ from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_typing import Address
 from eth_utils import keccak
 
-from . import account_rlp, signatures, trie_cache, trie_paths
+from . import account_rlp, immutables, signatures, trie_cache, trie_paths
 from .executor import DevnetTransactionExecutor
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 trie_cache.install()  # py-evm's tries keep what they decoded and read, by content
 trie_paths.install()  # py-trie's nibble helpers without a generator step per nibble
 account_rlp.install()  # accounts to and from RLP without rlp's general machinery
+immutables.install()  # a copied block shares its transactions, receipts and logs
 signatures.install()  # a transaction's signature is recovered and checked once
 
 ZERO_ADDRESS = b"\x00" * 20
@@ -569,8 +570,6 @@ class DevnetChain:
             mix_hash=prevrandao(pending.number),
             blob_gas_used=sum(get_total_blob_gas(t) for t in pending.transactions),
         ).block
-        for applied, sealed in zip(pending.transactions, mined.transactions, strict=True):
-            signatures.carry(applied, sealed)  # the receipt's "from" is not recovered again
         chain.validate_block(mined)
         chain.chaindb.persist_block(mined)
         self._keep(mined, self._receipts if pending.transactions else ())

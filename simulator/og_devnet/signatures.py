@@ -5,8 +5,9 @@ by py-evm when it is applied, and its sender is recovered besides: three recover
 public key, two verifications, and three encodings of the message signed (an inference's
 call data can be megabytes) for one transaction. py-evm's transactions are immutable, so
 what a check found about one object holds for as long as the object lives: the recovered
-public key and the verdict are kept on it. A transaction decoded again, or copied into a
-sealed block, is another object and is checked again, unless :func:`carry` hands them on.
+public key and the verdict are kept on it. A transaction decoded again is another object
+and is checked again; the sealed block holds the very objects applied
+(``og_devnet.immutables``).
 
 Installed by :func:`install` when ``og_devnet.chain`` is imported, into the fork modules
 whose transactions call py-evm's ``validate_transaction_signature`` and
@@ -77,21 +78,6 @@ def validate_transaction_signature(transaction: Any) -> None:
     transaction.__dict__[_VALID] = True
 
 
-def carry(source: Any, copy: Any) -> None:
-    """Hand what was found about ``source`` to ``copy``, an equal transaction (py-evm copies
-    a block's transactions when it seals it)."""
-    if copy is source or copy != source:
-        return
-    for name in (
-        _MESSAGE_HASH,
-        _PUBLIC_KEY,
-        _VALID,
-        "sender",
-    ):  # "sender": py-evm's cached property
-        if name in source.__dict__:
-            copy.__dict__.setdefault(name, source.__dict__[name])
-
-
 def install() -> None:
     """The fork modules call these from now on (idempotent)."""
     for name in FORK_MODULES:
@@ -104,4 +90,4 @@ def install() -> None:
         module.extract_transaction_sender = extract_transaction_sender  # type: ignore[attr-defined]
 
 
-__all__ = ["carry", "extract_transaction_sender", "install", "validate_transaction_signature"]
+__all__ = ["extract_transaction_sender", "install", "validate_transaction_signature"]

@@ -102,18 +102,6 @@ def test_signers_and_verdicts_are_py_evms(fields: dict[str, Any]) -> None:
     assert good.sender == bytes.fromhex(Account.from_key(dev_key(1)).address[2:])
 
 
-def test_a_sealed_copy_carries_only_what_holds_for_it() -> None:
-    good = _signed(LEGACY, 1337)
-    signatures.validate_transaction_signature(good)
-    copy = good.copy()
-    signatures.carry(good, copy)
-    assert copy.sender == good.sender
-    other = _signed({**LEGACY, "nonce": 1}, 1337)
-    signatures.carry(good, other)  # not equal: nothing handed on
-    assert other.sender == good.sender  # recovered from its own signature
-    assert "_og_devnet_public_key" not in _signed(LEGACY, 1337, index=2).__dict__
-
-
 def test_a_non_canonical_signature_is_refused_and_changes_nothing() -> None:
     """EIP-2: the same signer's signature with a high s is refused, by name."""
     devnet = Devnet()
