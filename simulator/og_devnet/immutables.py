@@ -17,7 +17,7 @@ from eth.rlp.receipts import Receipt
 from eth.rlp.transactions import BaseTransaction
 from eth.vm.forks.berlin.transactions import TypedTransaction
 
-SHARED = (BaseTransaction, TypedTransaction, Receipt, Log)
+SHARED: tuple[type, ...] = (BaseTransaction, TypedTransaction, Receipt, Log)
 
 
 def _itself(self: Any, *memo: Any) -> Any:
@@ -27,7 +27,7 @@ def _itself(self: Any, *memo: Any) -> Any:
 def install() -> None:
     """Deep copies of these classes' objects are the objects (idempotent)."""
     for cls in SHARED:
-        cls.__deepcopy__ = _itself  # type: ignore[method-assign,assignment]
+        setattr(cls, "__deepcopy__", _itself)  # noqa: B010 - a class attribute set for all
 
 
 __all__ = ["SHARED", "install"]
