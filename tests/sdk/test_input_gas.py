@@ -6,6 +6,7 @@ model's own price tips it over, named from the estimate that ran out of gas."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -101,8 +102,15 @@ def test_an_estimate_out_of_gas_is_an_input_error_naming_the_limit(
     devnet.node.request("evm_setBlockGasLimit", [hex(10_000_000)])
     devnet.mine()
     rows = [[1.5, 1.5, 1.5, 1.5]] * 5_200  # fits as call data; the precompile's price does not
-    with pytest.raises(InputError) as info:
-        devnet.alpha().infer(cid, InferenceMode.VANILLA, {"open_high_low_close": rows})
+    alpha = devnet.alpha()
+    # On a thread of its own: its frames then start at the bottom of a fresh frame stack,
+    # whatever pytest runs it under. Under an xdist worker's deeper stack, py-evm's opcode
+    # loop sat at the end of one of CPython 3.11's 16 KB frame-stack chunks, and each opcode
+    # call mapped and unmapped a new one (215,000 mmap/munmap pairs: 2 s of CPU, not 0.3 s)
+    with pytest.raises(InputError) as info, ThreadPoolExecutor(1) as thread:
+        thread.submit(
+            alpha.infer, cid, InferenceMode.VANILLA, {"open_high_low_close": rows}
+        ).result()
     message = str(info.value)
     assert message.startswith(f"inference on {cid}: the input does not fit in a block: it needs")
     assert "more than the block gas limit of 10,000,000 (" in message and "Out of gas" in message
