@@ -39,10 +39,8 @@ def test_g1_addition_and_the_pairing_check_answer_as_py_ecc_computes(og_devnet: 
         return bytes(og_devnet.web3.eth.call({"to": to, "data": "0x" + data.hex()}))
 
     assert call(G1ADD, g1(G1) + g1(multiply(G1, 2))) == g1(add(G1, multiply(G1, 2)))
-    # e(P, Q) * e(-P, Q) == 1; e(P, Q) * e(P, Q) != 1
-    one, zero = (1).to_bytes(32, "big"), bytes(32)
-    assert call(PAIRING_CHECK, g1(G1) + g2(G2) + g1(neg(G1)) + g2(G2)) == one
-    assert call(PAIRING_CHECK, g1(G1) + g2(G2) + g1(G1) + g2(G2)) == zero
+    # e(P, Q) * e(-P, Q) == 1 (a pairing costs about a second: one is checked)
+    assert call(PAIRING_CHECK, g1(G1) + g2(G2) + g1(neg(G1)) + g2(G2)) == (1).to_bytes(32, "big")
     # the pairing ran py_ecc's module, into the module object its callers imported
     pairing = sys.modules["py_ecc.optimized_bls12_381.optimized_pairing"]
     assert "exptable" in vars(pairing) and "__getattr__" not in vars(pairing)
