@@ -1,17 +1,17 @@
-"""py_ecc's BLS12-381 pairing modules, run on first use instead of on import.
+"""py_ecc's pairing modules and BLS constants, run on first use instead of on import.
 
-Importing web3 (through eth-account's keyfile support) or py-evm (through its Prague
-BLS12-381 precompiles) imports py_ecc's two BLS12-381 pairing modules, and each computes
-tables and self-checks at import: about 0.3 s of CPU, a quarter of an ``og devnet`` start,
-paid by every process that imports the devnet and by every pytest worker, though a devnet
-computes a pairing only when a transaction calls a BLS12-381 precompile (0x0b-0x11).
+Importing web3 (through eth-account's keyfile support) or py-evm (through its precompiles)
+imports py_ecc's pairing modules and BLS12-381 constants, which compute tables and
+self-checks at import: about 0.35 s of CPU, a third of an ``og devnet`` start, paid by every
+process that imports the devnet and by every pytest worker, though a devnet needs them only
+when a transaction calls a pairing or BLS12-381 precompile (0x08, 0x0b-0x11).
 
-:func:`install`, run when ``og_devnet`` is imported, defers those two modules (and only
-those): importing one gives a module whose functions are stand-ins, and the first call of
-any of them (or the first use of any other name of the module) runs the module's own code,
-once, into the same module object, and goes on with the real function. The code that runs
-is py_ecc's, unchanged; only when it runs moves. Any other name of the module read before
-then (a constant, say) runs it at that moment, so nothing can see a half-made module.
+:func:`install`, run when ``og_devnet`` is imported, defers the modules in :data:`DEFERRED`
+(and only those): importing one gives a module whose functions are stand-ins, and the first
+call of any of them (or the first use of any other name of the module) runs the module's own
+code, once, into the same module object, and goes on with the real function. The code that
+runs is py_ecc's, unchanged; only when it runs moves. Any other name of the module read
+before then (a constant, say) runs it at that moment, so nothing can see a half-made module.
 """
 
 from __future__ import annotations
@@ -24,11 +24,16 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-# Modules whose import-time work only their functions need: tables (``exptable``: twelve
-# FQ12 powers by a 381-bit modulus) and line-function self-checks.
+# Modules whose import-time work only their functions need, and whose importers take only
+# functions from them: the pairings' tables (``exptable``: twelve FQ12 powers by a 381-bit
+# modulus) and line-function self-checks; and the two modules that import py_ecc.bls's
+# constants (eight FQ2 powers), so that those are computed on first use too.
 DEFERRED = (
     "py_ecc.optimized_bls12_381.optimized_pairing",
     "py_ecc.bls12_381.bls12_381_pairing",
+    "py_ecc.optimized_bn128.optimized_pairing",
+    "py_ecc.bls.point_compression",
+    "py_ecc.bls.hash_to_curve",
 )
 
 
@@ -104,8 +109,7 @@ class _Loader(importlib.abc.Loader):
         with self.lock:
             if self.done:
                 return
-            namespace = module.__dict__
-            del namespace["__getattr__"]
+            module.__dict__.pop("__getattr__", None)
             self.real.exec_module(module)  # replaces each stand-in with its function
             self.done = True
 
@@ -131,6 +135,12 @@ class _Finder(importlib.abc.MetaPathFinder):
 
 
 _FINDER = _Finder()
+
+
+def waiting() -> list[str]:
+    """The deferred modules imported in this process whose code has not run yet."""
+    loaders = {name: getattr(sys.modules.get(name), "__loader__", None) for name in DEFERRED}
+    return [n for n, loader in loaders.items() if isinstance(loader, _Loader) and not loader.done]
 
 
 def install() -> None:
