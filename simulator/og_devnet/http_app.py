@@ -2,9 +2,11 @@
 
 aiohttp parses HTTP (llhttp: chunked bodies, and it refuses a request with both
 Content-Length and Transfer-Encoding rather than guess where it ends) and speaks WebSocket on
-the same port. The node is synchronous and serialised by its lock, so every node call runs in
-a worker thread and the loop stays free for other connections, WebSocket notifications and
-timeouts. Open connections are bounded; when the bound is reached, the connection that has
+the same port. The node is synchronous and serialised by its lock, so node calls run in
+worker threads (:class:`NodeWorkers`) and the loop stays free for other connections, WebSocket
+notifications and timeouts; only quick reads (one, or a small batch of them) are answered on
+the loop, when the node is free at that instant, since the hop to a thread and back costs
+more than they do. Open connections are bounded; when the bound is reached, the connection that has
 waited longest without a request in progress (idle, or trickling a request head) makes room,
 so slow or idle clients cannot lock the others out. aiohttp's keep-alive timeout closes
 connections that have not sent a complete request head in time.
