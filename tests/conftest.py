@@ -8,6 +8,7 @@ a plain ``pytest``) runs everything else and needs no tool from a registry.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,13 @@ BY_PATH_ONLY = (COMPAT, CLIENTS)  # make compat's suites
 # ohlc.onnx's input: 10 one-minute ETH/USD candles, open, high, low, close, oldest first
 OHLC_TYPES = [CandleType.OPEN, CandleType.HIGH, CandleType.LOW, CandleType.CLOSE]
 OHLC_QUERY = HistoricalInputQuery("ETH", "USD", 10, 1, CandleOrder.ASCENDING, OHLC_TYPES)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported so far (web3, py-evm, onnxruntime, the tests) lives as long as the
+    process: moved out of the cyclic garbage collector's generations, each full collection
+    walks only what the tests make (a worker's time in the collector: 2.3 s -> 1.6 s)."""
+    gc.freeze()
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
