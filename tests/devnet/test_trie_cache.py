@@ -105,11 +105,11 @@ def test_ordered_tries_give_py_evms_root_and_nodes(encodings: list[bytes]) -> No
 node_parts = st.recursive(
     st.one_of(st.binary(max_size=70), st.binary(min_size=32, max_size=32)),
     lambda children: st.lists(children, max_size=17),
-    max_leaves=40,
+    max_leaves=24,
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(node_parts)
 def test_nodes_are_encoded_as_rlp_encodes_them(node: object) -> None:
     """Trie nodes (bytes, and lists of bytes and lists) get rlp's bytes, long items and
