@@ -33,7 +33,7 @@ from og_alpha import jsonsafe
 
 from .http_guard import Guard, Refusal
 from .node import MAX_BATCH, Node
-from .node.core import NOT_NOW, QUICK, QUICK_BODY, answer, dump, error_response
+from .node.core import NOT_NOW, answer, dump, error_response
 from .node.errors import INTERNAL_ERROR, INVALID_REQUEST
 from .subscriptions import METHODS, Hub, Session
 
@@ -359,8 +359,6 @@ class App:
         request to the node (in a worker thread)."""
         if b"subscribe" not in body:
             now = self.node.answer_now(body)
-            if now is NOT_NOW:
-                now = self._quick_batch(body)
             if now is not NOT_NOW:
                 return now  # type: ignore[return-value]
             return await self._run(self.node.handle_body, body)
@@ -386,30 +384,6 @@ class App:
             if one is not None:
                 answers.append(one)
         return dump(answers) if answers else None
-
-    def _quick_batch(self, body: bytes) -> bytes | None | object:
-        """A small batch of quick reads (a client asking for its nonce and the gas price in
-        one request, say) answered here on the loop when the node is free at this instant,
-        as ``Node.answer_now`` answers one quick read; ``NOT_NOW`` otherwise."""
-        if len(body) > QUICK_BODY or body[:1] != b"[":
-            return NOT_NOW
-        try:
-            batch = jsonsafe.loads(body)
-        except ValueError:
-            return NOT_NOW  # the worker answers the parse error
-        if not (
-            isinstance(batch, list)
-            and 0 < len(batch) <= MAX_BATCH
-            and all(isinstance(r, dict) and r.get("method") in QUICK for r in batch)
-        ):
-            return NOT_NOW
-        lock = self.node.lock
-        if not lock.acquire(blocking=False):
-            return NOT_NOW
-        try:
-            return self.node.handle_body(body)
-        finally:
-            lock.release()
 
     def _subscription_call(
         self, request: dict[str, Any], session: Session | None

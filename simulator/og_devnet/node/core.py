@@ -252,10 +252,11 @@ class Node:
         return answer(request, self.request)
 
     def answer_now(self, body: bytes) -> bytes | None | object:
-        """``handle_body(body)`` when ``body`` is one quick read (QUICK) and the node is
-        free at this instant; ``NOT_NOW`` otherwise. The server calls it on its event loop:
-        a read that takes microseconds need not go to a worker thread and back (the hop
-        costs more than the read), and a busy node is never waited for there."""
+        """``handle_body(body)`` when ``body`` is one quick read (QUICK), or a small batch of
+        them (a client asking for its nonce and the gas price at once), and the node is free
+        at this instant; ``NOT_NOW`` otherwise. The server calls it on its event loop: a read
+        that takes microseconds need not go to a worker thread and back (the hop costs more
+        than the read), and a busy node is never waited for there."""
         if len(body) > QUICK_BODY or not self.lock.acquire(blocking=False):
             return NOT_NOW
         try:
@@ -263,10 +264,12 @@ class Node:
                 request = jsonsafe.loads(body)
             except ValueError:
                 return NOT_NOW  # the worker answers the parse error
-            if not isinstance(request, dict) or request.get("method") not in QUICK:
+            batch = request if isinstance(request, list) else [request]
+            if not 0 < len(batch) <= MAX_BATCH or not all(
+                isinstance(r, dict) and r.get("method") in QUICK for r in batch
+            ):
                 return NOT_NOW
-            answer = self.handle(request)
-            return None if answer is None else dump(answer)
+            return self._respond(request)
         finally:
             self.lock.release()
 
@@ -280,6 +283,10 @@ class Node:
             return dump(
                 error_response(None, PARSE_ERROR, f"parse error: {without_reprs(str(exc))}")
             )
+        return self._respond(request)
+
+    def _respond(self, request: Any) -> bytes | None:
+        """A parsed request (single or batch) to a response body."""
         if isinstance(request, list):
             if not request:
                 return dump(error_response(None, INVALID_REQUEST, "invalid request: empty batch"))
