@@ -21,17 +21,14 @@ import eth.db.account
 import rlp
 from eth.rlp.accounts import Account
 
+from .trie_cache import encode_node
+
 _serializable_copy = rlp.Serializable.copy
 
 
-def _string(value: bytes) -> bytes:
-    if len(value) == 1 and value[0] < 0x80:
-        return value
-    return bytes((0x80 + len(value),)) + value  # every field here is under 56 bytes
-
-
 def _integer(value: int) -> bytes:
-    return _string(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+    """RLP's big-endian integer: minimal bytes, none for 0."""
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
 
 
 def _fields_ok(nonce: Any, balance: Any, root: Any, code_hash: Any) -> bool:
@@ -57,8 +54,7 @@ def encode_account(account: Any) -> bytes:
     )
     if not _fields_ok(nonce, balance, root, code_hash):
         return bytes(rlp.encode(account, sedes=Account))
-    payload = _integer(nonce) + _integer(balance) + b"\xa0" + root + b"\xa0" + code_hash
-    return b"\xf8" + bytes((len(payload),)) + payload  # 68 to 110 bytes: a one-byte length
+    return encode_node([_integer(nonce), _integer(balance), root, code_hash])
 
 
 def _read_integer(data: bytes, at: int) -> tuple[int, int]:

@@ -11,8 +11,8 @@ The caches are keyed by content, so they can never answer wrongly, whatever chai
 or database asks: a node hash names one node, and a trie root names one mapping of keys to
 values. A set also links its new root to the root it was made from and the one key it
 changed: a block changes a few accounts, and a read at the new root of an account it left
-alone is answered by the value kept at an earlier root. They are bounded (oldest out first) and shared by every devnet in the process, as
-the C keccak is (``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain``
+alone is answered by the value kept at an earlier root. They are bounded (oldest out first)
+and shared by every devnet in the process, as the C keccak is (``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain``
 is imported: py-evm's ``eth.db.account`` and ``eth.db.storage`` build their tries from the
 class installed there.
 """
@@ -65,13 +65,9 @@ def encode_node(item: Any) -> bytes:
     types through generators; a branch node's 17 items take half the time here. Anything
     else goes to rlp."""
     if type(item) is bytes:
-        size = len(item)
-        if size == 1 and item[0] < 0x80:
+        if len(item) == 1 and item[0] < 0x80:
             return item
-        if size < 56:
-            return bytes((0x80 + size,)) + item
-        length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-        return bytes((0xB7 + len(length),)) + length + item
+        return _prefixed(0x80, item)
     if type(item) is not list:
         return bytes(encode_raw(item))
     parts = []
@@ -82,12 +78,16 @@ def encode_node(item: Any) -> bytes:
             parts.append(b"\x80")
         else:
             parts.append(encode_node(part))
-    payload = b"".join(parts)
+    return _prefixed(0xC0, b"".join(parts))
+
+
+def _prefixed(offset: int, payload: bytes) -> bytes:
+    """``payload`` after RLP's length prefix: 0x80 for a string, 0xC0 for a list."""
     size = len(payload)
     if size < 56:
-        return bytes((0xC0 + size,)) + payload
+        return bytes((offset + size,)) + payload
     length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((0xF7 + len(length),)) + length + payload
+    return bytes((offset + 55 + len(length),)) + length + payload
 
 
 def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
