@@ -25,9 +25,10 @@ FIELDS = {"to", "data", "value", "nonce", "gas", "gasPrice", "chainId"}
 _checksummed = lru_cache(maxsize=256)(is_checksum_address)
 
 
-@lru_cache(maxsize=16)
-def _key(secret: bytes) -> Any:
-    return keys.PrivateKey(secret)  # derives the public key once per key
+@lru_cache(maxsize=64)
+def private_key(secret: bytes) -> Any:
+    """eth-keys' ``PrivateKey``, kept per key: building one derives its public key."""
+    return keys.PrivateKey(secret)
 
 
 def _uint(value: Any) -> int | None:
@@ -49,9 +50,9 @@ def sign_legacy(account: Any, tx: dict[str, Any]) -> bytes | None:
     assert chain_id is not None
     body = [nonce, gas_price, gas, target, value, data]
     digest = keccak(rlp.encode([*body, chain_id, 0, 0]))
-    signature = _key(bytes(account.key)).sign_msg_hash(digest)
+    signature = private_key(bytes(account.key)).sign_msg_hash(digest)
     v = signature.v + 35 + 2 * chain_id
     return bytes(rlp.encode([*body, v, signature.r, signature.s]))
 
 
-__all__ = ["sign_legacy"]
+__all__ = ["private_key", "sign_legacy"]

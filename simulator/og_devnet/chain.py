@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
@@ -35,9 +34,10 @@ from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.state import PragueState
 from eth.vm.spoof import SpoofTransaction
-from eth_keys import keys
 from eth_typing import Address
 from eth_utils import keccak
+
+from og_alpha.signing import private_key
 
 from . import account_rlp, immutables, signatures, trie_cache, trie_paths
 from .executor import DevnetTransactionExecutor
@@ -130,13 +130,6 @@ def executed_as(transaction: SignedTransactionAPI, sender: bytes | None) -> Any:
     if sender is None:
         return transaction
     return SpoofTransaction(transaction, sender=sender, get_sender=lambda: sender)
-
-
-@lru_cache(maxsize=64)
-def _private_key(key: bytes) -> Any:
-    """eth-keys derives the public key when it builds a private key: the executor signs
-    every scheduled run with the same one."""
-    return keys.PrivateKey(key)
 
 
 def prevrandao(number: int) -> bytes:
@@ -478,7 +471,8 @@ class DevnetChain:
             nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=0, data=data
         )
         signed: SignedTransactionAPI = unsigned.as_signed_transaction(
-            _private_key(bytes(key)), chain_id=self.chain_id
+            private_key(bytes(key)),
+            chain_id=self.chain_id,  # the executor's, every run
         )
         return signed
 
