@@ -1,4 +1,5 @@
-"""A receipt as the SDK reads it, straight from the node's JSON-RPC answer.
+"""The node's answers as the SDK reads them: quantities, and receipts straight from the
+JSON-RPC answer.
 
 The SDK reads three things from a receipt: the status, the contract created, and the logs'
 addresses, topics and data. web3's ``wait_for_transaction_receipt`` passed each receipt
@@ -27,15 +28,18 @@ def _bytes(value: Any, what: str) -> bytes:
     raise BadResponseFormat(f"the receipt's {what} is not hex data")
 
 
-def _status(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value[:2] in ("0x", "0X"):
+def quantity(value: Any) -> int:
+    """A JSON-RPC quantity ("0x1f") as an int; anything else is an answer the SDK cannot
+    read (``BadResponseFormat``, reported as such)."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and 2 < len(value) <= 66:
         try:
             return int(value, 16)
         except ValueError:
             pass
-    raise BadResponseFormat("the receipt has no readable status")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value  # a provider that answers numbers already decoded
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+    raise BadResponseFormat(f"expected a hex quantity, got {shown}")
 
 
 def read_receipt(raw: Any) -> dict[str, Any]:
@@ -62,10 +66,10 @@ def read_receipt(raw: Any) -> dict[str, Any]:
         )
     created = raw.get("contractAddress")
     return {
-        "status": _status(raw.get("status")),
+        "status": quantity(raw.get("status")),
         "contractAddress": created if isinstance(created, str) else None,
         "logs": read,
     }
 
 
-__all__ = ["read_receipt"]
+__all__ = ["quantity", "read_receipt"]

@@ -40,7 +40,7 @@ from web3.exceptions import (
 from web3.types import RPCEndpoint
 
 from .errors import InputError, NetworkError, OpenGradientError, ReceiptTimeout, RevertError
-from .receipts import read_receipt
+from .receipts import quantity, read_receipt
 from .rpc_provider import AnswerOverLimit
 from .signing import sign_legacy
 from .traces import CALL_TRACER, failing_path
@@ -174,20 +174,6 @@ def _may_have_been_sent(
         may_have_been_sent=True,
         transaction_hash=tx_hash,
     )
-
-
-def quantity(value: Any) -> int:
-    """A JSON-RPC quantity ("0x1f") as an int; anything else is an answer the SDK cannot
-    read (``BadResponseFormat``, reported as such)."""
-    if isinstance(value, str) and value[:2] in ("0x", "0X") and 2 < len(value) <= 66:
-        try:
-            return int(value, 16)
-        except ValueError:
-            pass
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value  # a provider that answers numbers already decoded
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
-    raise BadResponseFormat(f"expected a hex quantity, got {shown}")
 
 
 def wire_tx(tx: dict[str, Any]) -> dict[str, Any]:

@@ -471,8 +471,7 @@ class DevnetChain:
             nonce=nonce, gas_price=gas_price, gas=gas, to=to, value=0, data=data
         )
         signed: SignedTransactionAPI = unsigned.as_signed_transaction(
-            private_key(bytes(key)),
-            chain_id=self.chain_id,  # the executor's, every run
+            private_key(bytes(key)), chain_id=self.chain_id
         )
         return signed
 
