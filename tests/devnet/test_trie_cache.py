@@ -19,33 +19,42 @@ operations = st.lists(
 )
 
 
+def _apply(tries: tuple[HexaryTrie, ...], op: str, key: bytes, value: bytes) -> None:
+    for trie in tries:
+        if op == "set":
+            trie[key] = value
+        else:
+            trie.delete(key)
+
+
+def _same_reads(
+    plain: HexaryTrie, cached: HexaryTrie, roots: list[bytes], asked: list[bytes]
+) -> None:
+    """Every key asked for reads the same at every root, on the cached trie and py-trie's."""
+    for root in roots:
+        plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
+        for key in asked:
+            assert cached_then.get(key) == plain_then.get(key)
+
+
 @settings(max_examples=60, deadline=None)
 @given(operations)
 def test_a_cached_trie_gives_py_tries_roots_and_values(ops: list[tuple[str, bytes, bytes]]) -> None:
     trie_cache.clear()
     plain, cached = HexaryTrie({}), CachedHexaryTrie({})
     roots = []
+    keys_used = [k for _, k, _ in ops]
     for op, key, value in ops:
-        for trie in (plain, cached):
-            if op == "set":
-                trie[key] = value
-            else:
-                trie.delete(key)
+        _apply((plain, cached), op, key, value)
         assert cached.root_hash == plain.root_hash
         roots.append(plain.root_hash)
         # read every key at every root seen so far, first through the values kept by the
         # sets and the links between roots (a key's value found at an earlier root)...
-        for root in roots:
-            plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
-            for _, k, _ in ops:
-                assert cached_then.get(k) == plain_then.get(k)
+        _same_reads(plain, cached, roots, keys_used)
         # ...then through the kept nodes (py-trie has edited some of them in place since):
         # old roots answer as they did
         trie_cache.clear(nodes=False)
-        for root in roots:
-            plain_then, cached_then = HexaryTrie(plain.db, root), CachedHexaryTrie(cached.db, root)
-            for _, k, _ in ops:
-                assert cached_then.get(k) == plain_then.get(k)
+        _same_reads(plain, cached, roots, keys_used)
 
 
 def test_a_value_is_never_read_through_the_link_that_changed_it() -> None:
@@ -71,11 +80,7 @@ def test_a_cached_pruning_trie_prunes_what_py_trie_prunes(
     trie_cache.clear()
     plain, cached = HexaryTrie({}, prune=True), CachedHexaryTrie({}, prune=True)
     for op, key, value in ops:
-        for trie in (plain, cached):
-            if op == "set":
-                trie[key] = value
-            else:
-                trie.delete(key)
+        _apply((plain, cached), op, key, value)
         assert cached.root_hash == plain.root_hash
         assert cached.db == plain.db  # the same nodes kept, the same pruned
         assert dict(cached.ref_count) == dict(plain.ref_count)
