@@ -49,14 +49,19 @@ def _message_hash(transaction: Any) -> bytes:
     return known
 
 
-def extract_transaction_sender(transaction: Any) -> bytes:
-    """py-evm's ``extract_transaction_sender``, keeping the public key it recovers."""
+def _public_key(transaction: Any) -> Any:
+    """The key recovered from the signature over the message, once per object."""
     public_key = transaction.__dict__.get(_PUBLIC_KEY)
     if public_key is None:
         signature = _signature(transaction)
         public_key = signature.recover_public_key_from_msg_hash(_message_hash(transaction))
         transaction.__dict__[_PUBLIC_KEY] = public_key
-    return bytes(public_key.to_canonical_address())
+    return public_key
+
+
+def extract_transaction_sender(transaction: Any) -> bytes:
+    """py-evm's ``extract_transaction_sender``, keeping the public key it recovers."""
+    return bytes(_public_key(transaction).to_canonical_address())
 
 
 def validate_transaction_signature(transaction: Any) -> None:
@@ -64,17 +69,13 @@ def validate_transaction_signature(transaction: Any) -> None:
     key a sender recovery found is verified instead of being recovered again."""
     if transaction.__dict__.get(_VALID):
         return
-    message_hash = _message_hash(transaction)
     try:
         signature = _signature(transaction)
-        public_key = transaction.__dict__.get(_PUBLIC_KEY)
-        if public_key is None:
-            public_key = signature.recover_public_key_from_msg_hash(message_hash)
+        public_key = _public_key(transaction)
     except BadSignature as exc:
         raise ValidationError(f"Bad Signature: {exc}") from None
-    if not signature.verify_msg_hash(message_hash, public_key):
+    if not signature.verify_msg_hash(_message_hash(transaction), public_key):
         raise ValidationError("Invalid Signature")
-    transaction.__dict__[_PUBLIC_KEY] = public_key
     transaction.__dict__[_VALID] = True
 
 
