@@ -12,12 +12,12 @@ of input, so a refusal costs time proportional to the input too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
 from eth_abi import decode
-from eth_abi.grammar import ABIType, TupleType, parse
+from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 
 from .errors import LimitError
 
@@ -109,9 +109,159 @@ class _Walk:
                 head += _static_size(component)
 
 
+Reader = Callable[[_Walk, int], Any]
+
+
+@cache
+def _types_reader(types: tuple[str, ...]) -> Reader | None:
+    return _reader(_parsed(types))
+
+
+def _reader(t: ABIType) -> Reader | None:
+    """What reads a value of type ``t`` at a position, accepting exactly what eth-abi's
+    strict decoder accepts and giving what it gives; None for a type it leaves to eth-abi
+    (sized arrays, address, bytesN, fixed). A static value's reader does not spend: the
+    value's place (a tuple's head, an array) spends its size, as :class:`_Walk` does."""
+    if t.arrlist:
+        item = t.item_type
+        read_item = _reader(item)
+        if len(t.arrlist[-1]) or read_item is None:
+            return None
+        return _dynamic_items(read_item) if item.is_dynamic else _static_items(read_item, item)
+    if isinstance(t, TupleType):
+        parts = [
+            (c.is_dynamic, _reader(c), 0 if c.is_dynamic else _static_size(c)) for c in t.components
+        ]
+        if any(read is None for _, read, _ in parts):
+            return None
+        if t.is_dynamic:
+            return _fields(parts)
+        return _static_fields([(r, n) for _, r, n in parts if r is not None])
+    if not isinstance(t, BasicType):
+        return None
+    if t.base in ("int", "uint") and isinstance(t.sub, int):
+        signed, bits, name = t.base == "int", t.sub, f"{t.base}{t.sub}"
+        low, high = (-(1 << bits - 1), 1 << bits - 1) if signed else (0, 1 << bits)
+
+        def integer(walk: _Walk, at: int) -> int:
+            word = walk.data[at : at + WORD]
+            value = int.from_bytes(word, "big", signed=signed)
+            if len(word) != WORD or not low <= value < high:
+                raise _Unreadable(f"no {name} at offset {at}")
+            return value
+
+        return integer
+    if t.base == "bool":
+        return _boolean
+    if t.base in ("string", "bytes") and not t.sub:
+        return _string if t.base == "string" else _byte_string
+    return None
+
+
+def _boolean(walk: _Walk, at: int) -> bool:
+    word = walk.data[at : at + WORD]
+    if word in (_FALSE, _TRUE):
+        return word == _TRUE
+    raise _Unreadable(f"no bool at offset {at}")
+
+
+_FALSE, _TRUE = bytes(WORD), (1).to_bytes(WORD, "big")
+
+
+def _byte_string(walk: _Walk, start: int) -> bytes:
+    size = walk.word(start)
+    padded = -(-size // WORD) * WORD
+    walk.within(start + WORD, padded)
+    walk.spend(WORD + padded)
+    data = walk.data[start + WORD : start + WORD + padded]
+    if data[size:].count(0) != padded - size:
+        raise _Unreadable(f"padding after the bytes at offset {start} is not zero")
+    return data[:size]
+
+
+def _string(walk: _Walk, start: int) -> str:
+    return _byte_string(walk, start).decode("utf-8")
+
+
+def _pointed(walk: _Walk, base: int, head: int, first: int) -> int:
+    """Where the offset at ``head`` points (from ``base``): after the heads that start at
+    ``base`` (``first``) and before the end, as eth-abi's pointer checks require."""
+    at = base + walk.word(head)
+    if not first <= at < len(walk.data):
+        raise _Unreadable(f"the offset at {head} points outside its data")
+    return at
+
+
+def _fields(parts: list[tuple[bool, Any, int]]) -> Reader:
+    def fields(walk: _Walk, base: int) -> tuple[Any, ...]:
+        first, head, out = base + WORD * len(parts), base, []
+        for dynamic, read, size in parts:
+            if dynamic:
+                walk.spend(WORD)
+                out.append(read(walk, _pointed(walk, base, head, first)))
+                head += WORD
+            else:
+                walk.spend(size)
+                out.append(read(walk, head))
+                head += size
+        return tuple(out)
+
+    return fields
+
+
+def _static_fields(parts: list[tuple[Reader, int]]) -> Reader:
+    def fields(walk: _Walk, at: int) -> tuple[Any, ...]:
+        out = []
+        for read, size in parts:
+            out.append(read(walk, at))
+            at += size
+        return tuple(out)
+
+    return fields
+
+
+def _dynamic_items(read: Reader) -> Reader:
+    def items(walk: _Walk, start: int) -> tuple[Any, ...]:
+        walk.spend(WORD)
+        count, base = walk.word(start), start + WORD
+        walk.within(base, count * WORD)
+        walk.spend(count * WORD)
+        first = base + count * WORD
+        return tuple(read(walk, _pointed(walk, base, base + i * WORD, first)) for i in range(count))
+
+    return items
+
+
+def _static_items(read: Reader, item: ABIType) -> Reader:
+    size = _static_size(item)
+
+    def items(walk: _Walk, start: int) -> tuple[Any, ...]:
+        walk.spend(WORD)
+        count, base = walk.word(start), start + WORD
+        walk.within(base, count * size)
+        walk.spend(count * size)
+        return tuple([read(walk, base + i * size) for i in range(count)])
+
+    return items
+
+
 def decode_bounded(types: Sequence[str], data: bytes) -> tuple[Any, ...]:
     """``eth_abi.decode(types, data)``, refusing with ``LimitError`` data whose offsets
     alias (what it would decode to is larger than ``data``). Malformed data raises what
-    eth-abi raises for it (or a ``ValueError``)."""
-    _Walk(data).value(_parsed(tuple(types)), 0)
+    eth-abi raises for it (or a ``ValueError``).
+
+    The readers above decode in the walk that bounds the size, about ten times faster
+    than eth-abi (which was a tenth of an in-process ``infer()``). Anything they refuse,
+    they leave to the walk and eth-abi, so the error is the one those give."""
+    parsed = _parsed(tuple(types))
+    read = _types_reader(tuple(types))
+    if read is not None:
+        walk = _Walk(data)
+        try:
+            if not parsed.is_dynamic:
+                walk.spend(_static_size(parsed))
+            return read(walk, 0)  # type: ignore[no-any-return]
+        except (ValueError, LimitError):  # _Unreadable, UnicodeDecodeError: as eth-abi says
+            pass
+    _Walk(data).value(parsed, 0)
     return decode(list(types), data)
