@@ -41,6 +41,7 @@ from og_alpha.signing import private_key
 
 from . import account_rlp, immutables, signatures, trie_cache, trie_paths
 from .executor import DevnetTransactionExecutor
+from .headers import next_header
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
 from .precompiles import PrecompileContext
 
@@ -105,6 +106,9 @@ def make_chain_class(
                 # prevrandao from the block number, not os.urandom: same chain, same hashes;
                 # set here, on the pending header, so transactions see the block's own value
                 params.setdefault("mix_hash", prevrandao(parent_header.block_number + 1))
+            direct = next_header(parent_header, params)
+            if direct is not None:
+                return direct
             return super().create_header_from_parent(parent_header, **params)
 
         @classmethod
