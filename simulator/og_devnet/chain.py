@@ -270,7 +270,15 @@ class DevnetChain:
             return None
         vm = self.pending_vm()
         if self._view is None or self._view[0] is not vm:
-            state = self.vm_at(self.head).state  # the head's execution context
+            # the head's execution context over the pending VM's accounts; built without
+            # py-evm's state constructor, whose account database and system-contract checks
+            # this state would throw away (the pending VM's state ran them)
+            head = self.vm_at(self.head)
+            state = object.__new__(head.get_state_class())
+            state._db = vm.state._db
+            state.execution_context = head.create_execution_context(
+                head.get_header(), head.previous_hashes, head.chain_context
+            )
             state._account_db = vm.state._account_db
             self._view = (vm, state)
         return self._view[1]
