@@ -19,7 +19,6 @@ from eth.abc import BlockAPI, BlockHeaderAPI, ComputationAPI, SignedTransactionA
 from eth.chains.base import MiningChain
 from eth.consensus import ConsensusApplier, NoProofConsensus
 from eth.constants import BLANK_ROOT_HASH, GENESIS_PARENT_HASH
-from eth.db import get_db_backend
 from eth.db.account import AccountDB
 from eth.exceptions import (
     BlockNotFound,
@@ -40,6 +39,7 @@ from eth_utils import keccak
 from og_alpha.signing import private_key
 
 from . import account_rlp, immutables, signatures, trie_cache, trie_paths
+from .compact_db import CompactChainDB, memory_database
 from .executor import DevnetTransactionExecutor
 from .headers import next_header
 from .keccak import C_KECCAK  # noqa: F401 - on import, eth-hash takes the C keccak
@@ -117,6 +117,7 @@ def make_chain_class(
             setBlockGasLimit and setNextBlockBaseFeePerGas), not the mainnet rules."""
 
     class DevnetMiningChain(MiningChain):
+        chaindb_class = CompactChainDB  # history tries compressed (see compact_db)
         vm_configuration = ConsensusApplier(NoProofConsensus).amend_vm_configuration(
             ((0, DevnetVM),)
         )
@@ -201,7 +202,7 @@ class DevnetChain:
         if fork is None:
             params = genesis_params(genesis_time)
             chain_class: Any = make_chain_class(precompiles, self.settings)
-            self.chain = chain_class.from_genesis(get_db_backend(), params, genesis_state)
+            self.chain = chain_class.from_genesis(memory_database(), params, genesis_state)
         else:
             chain_class = make_chain_class(
                 precompiles, self.settings, fork.chain_id, fork.account_db_class()
@@ -621,7 +622,7 @@ def _fork_chain(chain_class: Any, fork: Fork, accounts: dict[bytes, dict[str, An
     """A chain whose first block is the fork point: ``accounts``' fields written over the
     remote's accounts (read in one round trip), then a local block numbered as the remote's."""
     fork.prefetch(list(accounts))
-    database = get_db_backend()
+    database = memory_database()
     vm_class = chain_class.get_vm_class_for_block_number(fork.block_number)
     before = BlockHeader(difficulty=0, block_number=-1, gas_limit=0)
     state: Any = vm_class.build_state(database, before, ChainContext(chain_class.chain_id))

@@ -38,6 +38,7 @@ from eth.db.backends.memory import MemoryDB
 from eth.db.header import HeaderSedes
 
 from .chain import BlockSettings, ChainSnapshot
+from .compact_db import plain
 from .errors import DevnetError
 from .log import InferenceRecord, ScheduledRun
 from .models import Model
@@ -340,7 +341,7 @@ def encode(captured: Captured) -> bytes:
             struct.pack("<Q", len(text)),
             text,
             _pack(keys),
-            _pack([captured.db[k] for k in keys]),
+            _pack([plain(captured.db[k]) for k in keys]),
             _pack(model_files),
         )
     )
