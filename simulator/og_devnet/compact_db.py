@@ -1,4 +1,5 @@
-"""The chain's in-memory database, with the transaction and receipt tries kept compressed.
+"""The chain's in-memory database, with the transaction and receipt tries kept compressed
+(and the last blocks' headers kept decoded).
 
 py-evm keeps every block's transactions and receipts as trie nodes in one dict. An
 ``infer()`` adds about 3.3 KB of call data and a 5 KB receipt (its ModelInferenceEvent
@@ -21,6 +22,7 @@ from eth.db.backends.memory import MemoryDB
 from eth.db.chain import ChainDB
 
 PACK_AT = 1024  # smaller nodes are stored as they are
+HEADERS_KEPT = 8
 
 
 class Packed:
@@ -47,7 +49,26 @@ class CompactMemoryDB(MemoryDB):
 
 class CompactChainDB(ChainDB):
     """py-evm's ChainDB, packing the large nodes of the tries it persists for blocks
-    (transactions, receipts, withdrawals)."""
+    (transactions, receipts, withdrawals), and giving the headers of the blocks it persisted
+    last back as they were (py-evm decodes a header's RLP at its first read, and each new
+    block's validation reads its parent's)."""
+
+    def __init__(self, db: Any) -> None:
+        super().__init__(db)
+        self._headers: dict[bytes, Any] = {}
+
+    def persist_block(self, block: Any, *args: Any, **kwargs: Any) -> Any:
+        persisted = super().persist_block(block, *args, **kwargs)
+        self._headers[block.hash] = block.header
+        if len(self._headers) > HEADERS_KEPT:
+            del self._headers[next(iter(self._headers))]
+        return persisted
+
+    def get_block_header_by_hash(self, block_hash: Any) -> Any:
+        header = self._headers.get(block_hash)
+        if header is not None and block_hash in self.db:  # a hash names one header
+            return header
+        return super().get_block_header_by_hash(block_hash)
 
     @classmethod
     def _persist_trie_data_dict(cls, db: Any, trie_data_dict: dict[Any, bytes]) -> None:

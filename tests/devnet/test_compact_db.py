@@ -5,6 +5,10 @@ blocks, a saved state loaded into a new devnet) sees the same bytes."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import rlp
+from eth.db.header import HeaderSedes
+from eth.exceptions import HeaderNotFound
 
 from og_alpha import InferenceMode
 from og_devnet import Devnet, statefile
@@ -39,3 +43,16 @@ def test_old_infers_read_back_from_packed_nodes_and_saved_state() -> None:
         assert again.node.request(method, [tx_hash]) == answer
     block = devnet.node.request("eth_getBlockByNumber", ["0x1", True])
     assert again.node.request("eth_getBlockByNumber", ["0x1", True]) == block
+
+
+def test_kept_headers_are_the_stored_ones_and_only_while_stored() -> None:
+    devnet = Devnet()
+    devnet.mine(3)
+    chaindb = devnet.chain.chain.chaindb
+    head = devnet.chain.head
+    stored = rlp.decode(chaindb.db[head.hash], sedes=HeaderSedes)
+    assert chaindb.get_block_header_by_hash(head.hash) is head  # kept, not decoded again
+    assert stored == head and type(stored) is type(head)
+    del chaindb.db[head.hash]
+    with pytest.raises(HeaderNotFound):
+        chaindb.get_block_header_by_hash(head.hash)
