@@ -369,7 +369,8 @@ def bench_restart(rows: dict[str, Any]) -> None:
         rows["restart_s"] = statistics.median(times)
 
 
-def bench_memory(rows: dict[str, Any]) -> None:
+def memory_growth_mb() -> float:
+    """RSS growth over 5,000 infer() (distinct inputs), after 200 to warm up."""
     devnet = Devnet()
     alpha = devnet.alpha()
     cid = devnet.models.add(MODELS / "ohlc.onnx")
@@ -378,7 +379,17 @@ def bench_memory(rows: dict[str, Any]) -> None:
     before = rss_mb()
     for i in range(5000):
         alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": ohlc(10) + i})
-    rows["rss_growth_mb"] = rss_mb() - before
+    return rss_mb() - before
+
+
+def bench_memory(rows: dict[str, Any]) -> None:
+    """In a fresh process (the target), and in this one after the other steps, where memory
+    they freed is reused and the growth looks smaller, by up to half."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-growth"], check=True, capture_output=True, text=True
+    )
+    rows["rss_growth_mb"] = float(child.stdout.split()[-1])
+    rows["rss_growth_in_sequence_mb"] = memory_growth_mb()
 
 
 def bench_server(rows: dict[str, Any]) -> None:
@@ -537,10 +548,16 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ok(rows["infer_1000_over_10"] <= 10),
         ),
         (
-            "RSS growth over 5,000 infer()",
+            "RSS growth over 5,000 infer(), a fresh process",
             f"{rows['rss_growth_mb']:.1f} MB",
             "<= 30 MB",
             ok(rows["rss_growth_mb"] <= 30),
+        ),
+        (
+            "  the same after the other steps, in the bench's process",
+            f"{rows['rss_growth_in_sequence_mb']:.1f} MB",
+            "",
+            "",
         ),
         (
             "og model cid FILE (a fresh process)",
@@ -593,6 +610,9 @@ def report(rows: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--memory-growth"]:
+        print(memory_growth_mb())
+        return
     only = set(sys.argv[1:])
     rows: dict[str, Any] = {}
     steps = [
