@@ -229,11 +229,8 @@ class DevnetChain:
     # --- blocks ------------------------------------------------------------------------------
     @property
     def head(self) -> BlockHeaderAPI:
-        """The latest sealed block's header: the kept block's when it is a recent one (py-evm
-        decodes the header's RLP again at the first read after each block)."""
-        chaindb = self.chain.chaindb
-        kept = self._recent.get(chaindb._get_canonical_head_hash(chaindb.db))
-        return kept[0].header if kept is not None else chaindb.get_canonical_head()
+        """The latest sealed block's header."""
+        return self.chain.chaindb.get_canonical_head()
 
     @property
     def pending_header(self) -> BlockHeaderAPI:

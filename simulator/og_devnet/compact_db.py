@@ -43,15 +43,14 @@ class CompactMemoryDB(MemoryDB):
     """py-evm's MemoryDB whose reads give packed values back as their bytes."""
 
     def __getitem__(self, key: bytes) -> bytes:
-        value: Any = self.kv_store[key]
-        return zlib.decompress(value.data) if type(value) is Packed else value
+        return plain(self.kv_store[key])
 
 
 class CompactChainDB(ChainDB):
     """py-evm's ChainDB, packing the large nodes of the tries it persists for blocks
     (transactions, receipts, withdrawals), and giving the headers of the blocks it persisted
-    last back as they were (py-evm decodes a header's RLP at its first read, and each new
-    block's validation reads its parent's)."""
+    last back as they were (py-evm decodes a header's RLP at its first read: the new head's,
+    read after every block, and the parent's, read by the next block's validation)."""
 
     def __init__(self, db: Any) -> None:
         super().__init__(db)
@@ -63,6 +62,9 @@ class CompactChainDB(ChainDB):
         if len(self._headers) > HEADERS_KEPT:
             del self._headers[next(iter(self._headers))]
         return persisted
+
+    def get_canonical_head(self) -> Any:
+        return self.get_block_header_by_hash(self._get_canonical_head_hash(self.db))
 
     def get_block_header_by_hash(self, block_hash: Any) -> Any:
         header = self._headers.get(block_hash)

@@ -30,7 +30,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import rlp
@@ -38,7 +38,7 @@ from eth.db.backends.memory import MemoryDB
 from eth.db.header import HeaderSedes
 
 from .chain import BlockSettings, ChainSnapshot
-from .compact_db import plain
+from .compact_db import Packed, plain
 from .errors import DevnetError
 from .log import InferenceRecord, ScheduledRun
 from .models import Model
@@ -114,7 +114,7 @@ class StateFileError(ValueError):
 class Captured:
     """Everything :func:`encode` needs, copied so the devnet can go on while it is written."""
 
-    db: dict[bytes, bytes]
+    db: dict[bytes, bytes | Packed]  # the database as stored (plain gives the bytes)
     pending_header: bytes
     current: Snapshot
     evm_snapshots: dict[str, Snapshot]
@@ -124,9 +124,10 @@ class Captured:
     meta: dict[str, Any]
 
 
-def kv_store(devnet: Devnet) -> dict[bytes, bytes]:
+def kv_store(devnet: Devnet) -> dict[bytes, bytes | Packed]:
     """The py-evm database's dict (the devnet's chain lives in memory), with the pending
-    block's state written into it (the chain takes its root lazily)."""
+    block's state written into it (the chain takes its root lazily); ``plain`` gives a
+    value's bytes."""
     devnet.chain.flush()
     wrapped = getattr(devnet.chain.chain.chaindb.db, "wrapped_db", None)
     if not isinstance(wrapped, MemoryDB):
@@ -134,7 +135,7 @@ def kv_store(devnet: Devnet) -> dict[bytes, bytes]:
             f"this devnet's chain database ({type(wrapped).__name__}) cannot be saved: only "
             "an in-memory chain can"
         )
-    return wrapped.kv_store
+    return cast("dict[bytes, bytes | Packed]", wrapped.kv_store)  # CompactMemoryDB packs some
 
 
 def _owners(devnet: Devnet) -> dict[str, Any]:
