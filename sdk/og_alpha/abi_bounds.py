@@ -114,7 +114,19 @@ Reader = Callable[[_Walk, int], Any]
 
 @cache
 def _types_reader(types: tuple[str, ...]) -> Reader | None:
-    return _reader(_parsed(types))
+    """The reader of ``types`` from offset 0, spending their size when they are static (a
+    dynamic tuple spends its own heads)."""
+    parsed = _parsed(types)
+    read = _reader(parsed)
+    if read is None or parsed.is_dynamic:
+        return read
+    size = _static_size(parsed)
+
+    def static(walk: _Walk, at: int) -> Any:
+        walk.spend(size)
+        return read(walk, at)
+
+    return static
 
 
 def _reader(t: ABIType) -> Reader | None:
@@ -253,15 +265,11 @@ def decode_bounded(types: Sequence[str], data: bytes) -> tuple[Any, ...]:
     The readers above decode in the walk that bounds the size, about ten times faster
     than eth-abi (which was a tenth of an in-process ``infer()``). Anything they refuse,
     they leave to the walk and eth-abi, so the error is the one those give."""
-    parsed = _parsed(tuple(types))
     read = _types_reader(tuple(types))
     if read is not None:
-        walk = _Walk(data)
         try:
-            if not parsed.is_dynamic:
-                walk.spend(_static_size(parsed))
-            return read(walk, 0)  # type: ignore[no-any-return]
+            return read(_Walk(data), 0)  # type: ignore[no-any-return]
         except (ValueError, LimitError):  # _Unreadable, UnicodeDecodeError: as eth-abi says
             pass
-    _Walk(data).value(parsed, 0)
+    _Walk(data).value(_parsed(tuple(types)), 0)
     return decode(list(types), data)
