@@ -23,7 +23,7 @@ def test_old_infers_read_back_from_packed_nodes_and_saved_state() -> None:
     alpha = devnet.alpha()
     rows = np.arange(40, dtype=np.float32).reshape(10, 4)
     first = alpha.infer(cid, InferenceMode.VANILLA, {"open_high_low_close": rows})
-    tx_hash = "0x" + first.transaction_hash.removeprefix("0x")
+    tx_hash = first.transaction_hash
     answers = {
         method: devnet.node.request(method, [tx_hash])
         for method in ("eth_getTransactionByHash", "eth_getTransactionReceipt")
