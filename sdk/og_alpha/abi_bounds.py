@@ -139,7 +139,7 @@ def _reader(t: ABIType) -> Reader | None:
         read_item = _reader(item)
         if len(t.arrlist[-1]) or read_item is None:
             return None
-        return _dynamic_items(read_item) if item.is_dynamic else _static_items(read_item, item)
+        return _items(read_item, item)
     if isinstance(t, TupleType):
         parts = [
             (c.is_dynamic, _reader(c), 0 if c.is_dynamic else _static_size(c)) for c in t.components
@@ -232,26 +232,21 @@ def _static_fields(parts: list[tuple[Reader, int]]) -> Reader:
     return fields
 
 
-def _dynamic_items(read: Reader) -> Reader:
-    def items(walk: _Walk, start: int) -> tuple[Any, ...]:
-        walk.spend(WORD)
-        count, base = walk.word(start), start + WORD
-        walk.within(base, count * WORD)
-        walk.spend(count * WORD)
-        first = base + count * WORD
-        return tuple(read(walk, _pointed(walk, base, base + i * WORD, first)) for i in range(count))
-
-    return items
-
-
-def _static_items(read: Reader, item: ABIType) -> Reader:
-    size = _static_size(item)
+def _items(read: Reader, item: ABIType) -> Reader:
+    """A dynamic array's reader: its length, then its items (offsets to dynamic ones)."""
+    dynamic = item.is_dynamic
+    size = WORD if dynamic else _static_size(item)  # of each head
 
     def items(walk: _Walk, start: int) -> tuple[Any, ...]:
         walk.spend(WORD)
         count, base = walk.word(start), start + WORD
         walk.within(base, count * size)
         walk.spend(count * size)
+        if dynamic:
+            first = base + count * WORD
+            return tuple(
+                read(walk, _pointed(walk, base, base + i * WORD, first)) for i in range(count)
+            )
         return tuple([read(walk, base + i * size) for i in range(count)])
 
     return items
