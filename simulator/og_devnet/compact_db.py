@@ -23,7 +23,9 @@ node: ``persist_block`` writes the block's tries a second time, and that write i
 
 from __future__ import annotations
 
+import codecs
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import rlp
@@ -74,11 +76,55 @@ def pack(
     return Packed(data, dictionary, None if near is None else near[0])
 
 
+# py-evm's lookups by a block's or a transaction's hash spell the hash as the repr of its
+# bytes (b"block-hash-to-score:b'\\x9a...'"): about 120 bytes for a 32-byte hash, two a block.
+_SPELLED = (b"block-hash-to-score:", b"transaction-hash-to-block:", b"withdrawal-hash-to-block:")
+
+
+def compact_key(key: bytes) -> bytes:
+    """A key as the database holds it: a lookup by hash as two bytes (0, which lookup) and
+    the hash; any other key as it is. ``spelled_key`` gives py-evm's key back."""
+    if len(key) < 64:  # a hash, or any other key py-evm makes: not spelled out
+        return key
+    for tag, prefix in enumerate(_SPELLED):
+        if key.startswith(prefix):
+            spelled = key[len(prefix) :]
+            try:
+                raw = codecs.escape_decode(spelled[2:-1])[0]
+            except ValueError:  # a broken escape: not a repr
+                return key
+            # kept as it is unless its spelling is exactly the repr of 32 bytes
+            if len(raw) == 32 and repr(raw).encode() == spelled:
+                return bytes((0, tag)) + raw
+            return key
+    return key
+
+
+def spelled_key(key: bytes) -> bytes:
+    """A key as py-evm makes it (what a saved state holds): the inverse of ``compact_key``."""
+    if len(key) == 34 and key[0] == 0 and key[1] < len(_SPELLED):
+        return _SPELLED[key[1]] + repr(key[2:]).encode()
+    return key
+
+
 class CompactMemoryDB(MemoryDB):
-    """py-evm's MemoryDB whose reads give packed values back as their bytes."""
+    """py-evm's MemoryDB whose reads give packed values back as their bytes, and which
+    holds py-evm's lookups by hash under compact keys."""
 
     def __getitem__(self, key: bytes) -> bytes:
-        return plain(self.kv_store[key])
+        return plain(self.kv_store[compact_key(key)])
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self.kv_store[compact_key(key)] = value
+
+    def _exists(self, key: bytes) -> bool:
+        return compact_key(key) in self.kv_store
+
+    def __delitem__(self, key: bytes) -> None:
+        del self.kv_store[compact_key(key)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (spelled_key(key) for key in self.kv_store)
 
 
 class CompactChainDB(ChainDB):

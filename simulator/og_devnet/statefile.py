@@ -38,7 +38,7 @@ from eth.db.backends.memory import MemoryDB
 from eth.db.header import HeaderSedes
 
 from .chain import BlockSettings, ChainSnapshot
-from .compact_db import Packed, plain
+from .compact_db import Packed, compact_key, plain, spelled_key
 from .errors import DevnetError
 from .log import InferenceRecord, ScheduledRun
 from .models import Model
@@ -341,7 +341,7 @@ def encode(captured: Captured) -> bytes:
         (
             struct.pack("<Q", len(text)),
             text,
-            _pack(keys),
+            _pack([spelled_key(k) for k in keys]),  # py-evm's keys, as any version reads them
             _pack([plain(captured.db[k]) for k in keys]),
             _pack(model_files),
         )
@@ -427,7 +427,7 @@ def restore(devnet: Devnet, decoded: Decoded, what: str = "the state") -> None:
 
     store = devnet.chain.chain.chaindb.db.wrapped_db
     kept = (store.kv_store, devnet.snapshot(), devnet.chain.pending_header)
-    store.kv_store = dict(decoded.db)
+    store.kv_store = {compact_key(k): v for k, v in decoded.db.items()}
     cache = getattr(devnet.node, "states", None)
     if cache is not None:
         cache.clear()

@@ -8,14 +8,24 @@ import numpy as np
 import pytest
 import rlp
 from eth.db.header import HeaderSedes
+from eth.db.schema import SchemaV1
 from eth.exceptions import HeaderNotFound
+from hypothesis import given
+from hypothesis import strategies as st
 
 from og_alpha import INFERENCE_HUB_ADDRESS, InferenceMode
 from og_alpha.wire import encode_hub_run, encode_model_input
 from og_devnet import Devnet, compact_db, statefile
 from og_devnet.chain import RECENT_BLOCKS
-from og_devnet.compact_db import Packed, plain
+from og_devnet.compact_db import Packed, compact_key, plain, spelled_key
 from tests.conftest import MODELS
+
+# py-evm's lookups by a 32-byte hash, which spell the hash out in their keys
+SPELLED_BY = {
+    "make_block_hash_to_score_lookup_key",
+    "make_transaction_hash_to_block_lookup_key",
+    "make_withdrawal_hash_to_block_lookup_key",
+}
 
 
 def test_old_infers_read_back_from_packed_nodes_and_saved_state() -> None:
@@ -129,3 +139,32 @@ def test_a_new_dictionary_every_dictionary_blocks(monkeypatch: pytest.MonkeyPatc
     assert len({id(d) for d in dictionaries}) == 4
     for h, receipt in zip(hashes, receipts, strict=True):
         assert devnet.node.request("eth_getTransactionReceipt", [h]) == receipt
+
+
+@given(st.binary(min_size=32, max_size=32), st.sampled_from(sorted(SPELLED_BY)))
+def test_lookup_keys_by_hash_are_held_compact_and_spelled_back(raw: bytes, name: str) -> None:
+    key = getattr(SchemaV1, name)(raw)
+    held = compact_key(key)
+    assert len(held) == 34 and held.endswith(raw)
+    assert spelled_key(held) == key
+    # what is not a lookup by a 32-byte hash is held as it is
+    for other in (raw, key[:-3] + b"'", SchemaV1.make_block_number_to_hash_lookup_key(7)):
+        assert compact_key(other) == other and spelled_key(other) == other
+
+
+def test_a_saved_state_holds_py_evms_keys_and_loads_into_compact_ones() -> None:
+    devnet = Devnet()
+    devnet.web3.eth.send_transaction(
+        {"from": devnet.accounts[0].address, "to": devnet.accounts[1].address, "value": 5}
+    )
+    head = devnet.chain.head
+    spelled = SchemaV1.make_block_hash_to_score_lookup_key(head.hash)
+    store = statefile.kv_store(devnet)
+    assert compact_key(spelled) in store and spelled not in store
+    saved = statefile.decode(statefile.dump(devnet)).db
+    assert spelled in saved and compact_key(spelled) not in saved
+    again = statefile.load_devnet(statefile.dump(devnet))
+    assert compact_key(spelled) in statefile.kv_store(again)
+    tx = devnet.node.request("eth_getBlockByNumber", ["latest", False])["transactions"][0]
+    receipt = devnet.node.request("eth_getTransactionReceipt", [tx])
+    assert again.node.request("eth_getTransactionReceipt", [tx]) == receipt
