@@ -11,7 +11,7 @@ from og_alpha.types import ModelOutput
 from og_alpha.wire import model_output_from_abi
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a devnet keeps up to 10,000 of them
 class InferenceRecord:
     """One execution of the inference or price-feed precompile.
 

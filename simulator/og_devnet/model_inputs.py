@@ -111,7 +111,8 @@ def build(
             f"input {spec.name!r}: shape {list(sent)} holds {int(np.prod(sent, dtype=object))} "
             f"elements but {count} values were sent"
         )
-    return arr.reshape(_checked_shape(spec, sent, batch))
+    # a copy, not a view: the inference log keeps the array, and a view keeps two objects
+    return arr.reshape(_checked_shape(spec, sent, batch)).copy()
 
 
 def _checked_shape(spec: TensorSpec, sent: tuple[int, ...], batch: bool) -> tuple[int, ...]:

@@ -404,11 +404,14 @@ def _run_failure(exc: Exception) -> str:
     return _short(exc)
 
 
-def output_tensors(outputs: Mapping[str, Any]) -> tuple[list[Any], list[Any], list[Any]]:
+def output_tensors(
+    outputs: Mapping[str, Any],
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
     """Model outputs -> (NumberTensors, StringTensors, JsonScalars) of the wire format.
 
     Numeric tensors become fixed-point Numbers (floats by their shortest decimal form), string
     tensors StringTensors; sequences, maps (e.g. ZipMap) and other values go to ``jsons``.
+    Tuples: the inference log keeps up to 10,000 outputs, and an empty one is shared.
     """
     numbers: list[Any] = []
     strings: list[Any] = []
@@ -428,7 +431,7 @@ def output_tensors(outputs: Mapping[str, Any]) -> tuple[list[Any], list[Any], li
             strings.append((name, [str(x) for x in value.reshape(-1).tolist()]))
         else:
             jsons.append((name, json.dumps(_jsonable(value), sort_keys=True)))
-    return numbers, strings, jsons
+    return tuple(numbers), tuple(strings), tuple(jsons)
 
 
 def _jsonable(value: Any) -> Any:

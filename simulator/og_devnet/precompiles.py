@@ -7,6 +7,7 @@ so a caller sees the same thing it would on the real network.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -125,7 +126,7 @@ class PrecompileContext:
         record: dict[str, Any] = dict(
             inference_id=inference_id,
             precompile=precompile,
-            model_cid=cid,
+            model_cid=sys.intern(cid),  # one string for the model, not one per record
             mode=mode,
             simulation=self.simulating,
             transaction_hash=None if self.simulating else self.transaction_hash,
@@ -140,7 +141,7 @@ class PrecompileContext:
             result = self._result(cid, numbers, strings, cache_key, precompile == "price_feed")
             # Out of gas here is py-evm's OutOfGas: the call fails before any encoding.
             computation.consume_gas(GAS_PER_ELEMENT * result.out_elements, reason=precompile)
-            output = result.output[:3] + (self.simulating,)
+            output = result.output_for(self.simulating)
         except DevnetError as exc:
             self.log.append(
                 InferenceRecord(
@@ -184,13 +185,14 @@ class Result:
     """One model run on one input: feeds, outputs, and (on first use) the wire output and
     its ABI encoding. Encoding waits until the output's gas is paid for."""
 
-    __slots__ = ("_encoded", "_output", "feeds", "out_elements", "outputs")
+    __slots__ = ("_encoded", "_output", "_simulated", "feeds", "out_elements", "outputs")
 
     def __init__(self, feeds: dict[str, Any], outputs: dict[str, Any]) -> None:
         self.feeds = feeds
         self.outputs = outputs
         self.out_elements = sum(output_elements(v) for v in outputs.values())
         self._output: tuple[Any, ...] | None = None
+        self._simulated: tuple[Any, ...] | None = None
         self._encoded: bytes | None = None
 
     @property
@@ -200,6 +202,15 @@ class Result:
             self._output = (*output_tensors(self.outputs), False)
             self.outputs = {}  # encoded: the arrays need not stay in the cache as well
         return self._output
+
+    def output_for(self, simulating: bool) -> tuple[Any, ...]:
+        """The output with is_simulation_result set as the run was: one tuple for each, which
+        the records of every run of this input share."""
+        if not simulating:
+            return self.output
+        if self._simulated is None:
+            self._simulated = self.output[:3] + (True,)
+        return self._simulated
 
     @property
     def encoded(self) -> bytes:

@@ -188,12 +188,12 @@ def test_outputs_split_into_numbers_strings_and_jsons() -> None:
     cid = hub.add(MODELS / "classifier.onnx")
     outputs = hub.run(cid, _feeds(hub, cid, {"features": [[1.0, 2.0]]}))
     numbers, strings, jsons = output_tensors(outputs)
-    assert numbers == [("label", [(1, 0)], [1])]
-    assert strings == []
+    assert numbers == (("label", [(1, 0)], [1]),)
+    assert strings == ()
     assert [name for name, _ in jsons] == ["probabilities"]
     text_cid = hub.add(MODELS / "text.onnx")
     _, strings, _ = output_tensors(hub.run(text_cid, _feeds(hub, text_cid, {"text": ["abc"]})))
-    assert strings == [("upper", ["ABC"])]
+    assert strings == (("upper", ["ABC"]),)
 
 
 def test_a_model_that_fails_at_run_time_is_a_precompile_error() -> None:
