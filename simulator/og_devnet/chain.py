@@ -38,7 +38,7 @@ from eth_utils import keccak
 
 from og_alpha.signing import private_key
 
-from . import account_rlp, immutables, signatures, trie_cache, trie_paths
+from . import account_rlp, immutables, signatures, trie_batch, trie_cache, trie_paths
 from .compact_db import CompactChainDB, memory_database
 from .executor import DevnetTransactionExecutor
 from .headers import next_header
@@ -53,6 +53,7 @@ trie_paths.install()  # py-trie's nibble helpers without a generator step per ni
 account_rlp.install()  # accounts to and from RLP without rlp's general machinery
 immutables.install()  # a copied block shares its transactions, receipts and logs
 signatures.install()  # a transaction's signature is recovered and checked once
+trie_batch.install()  # a block's changed accounts set in the account trie in one pass
 
 ZERO_ADDRESS = b"\x00" * 20
 

@@ -9,9 +9,9 @@ scheduled run writes into a storage trie whose upper nodes it decoded the block 
 
 The caches are keyed by content, so they can never answer wrongly, whatever chain, state
 or database asks: a node hash names one node, and a trie root names one mapping of keys to
-values. A set also links its new root to the root it was made from and the one key it
-changed: a block changes a few accounts, and a read at the new root of an account it left
-alone is answered by the value kept at an earlier root. They are bounded (oldest out first)
+values. A set (or a block's sets, made at once) also links its new root to the root it was
+made from and the keys it changed: a block changes a few accounts, and a read at the new
+root of an account it left alone is answered by the value kept at an earlier root. They are bounded (oldest out first)
 and shared by every devnet in the process, as the C keccak is (``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain``
 is imported: py-evm's ``eth.db.account`` and ``eth.db.storage`` build their tries from the
 class installed there.
@@ -39,12 +39,12 @@ from trie.utils.nodes import is_blank_node
 # the caches, full, take 1 MB instead of 3.7 (measured over 2,000 infers and 600 runs).
 NODES_KEPT = 1_024  # decoded trie nodes (a branch node is about 1 KB decoded)
 VALUES_KEPT = 1_024  # (root, key) -> value
-LINKS_KEPT = 1_024  # root -> (the root it was made from, the one key that changed)
+LINKS_KEPT = 1_024  # root -> (the root it was made from, the keys that changed)
 LINKS_FOLLOWED = 64  # how far back a read looks for a value kept at an earlier root
 
 _nodes: dict[bytes, Any] = {}
 _values: dict[tuple[bytes, bytes], bytes] = {}
-_links: dict[bytes, tuple[bytes, bytes]] = {}
+_links: dict[bytes, tuple[bytes, frozenset[bytes]]] = {}
 
 
 def _copy(node: Any) -> Any:
@@ -93,14 +93,26 @@ def _prefixed(offset: int, payload: bytes) -> bytes:
     return bytes((offset + 55 + len(length),)) + length + payload
 
 
-def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
-    """A set or delete of ``key`` took a trie from the root ``before`` to ``after``: every
-    other key reads at ``after`` as at ``before``. A new block's state is its parent's with a
-    few accounts changed, and the reads of the others find their values kept at the parent's
-    root instead of walking the new trie from its root."""
+def made_many(before: bytes, after: bytes, changed: dict[bytes, bytes]) -> None:
+    """Sets or deletes (value b"") of the keys ``changed`` took a trie from the root
+    ``before`` to ``after``: every other key reads at ``after`` as at ``before``. A new
+    block's state is its parent's with a few accounts changed, and the reads of the others
+    find their values kept at the parent's root instead of walking the new trie from its
+    root."""
     if after != before:
-        _keep(_links, LINKS_KEPT, after, (before, key))
-        _keep(_values, VALUES_KEPT, (after, key), value)
+        _keep(_links, LINKS_KEPT, after, (before, frozenset(changed)))
+        for key, value in changed.items():
+            _keep(_values, VALUES_KEPT, (after, key), value)
+
+
+def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
+    made_many(before, after, {key: value})
+
+
+def keep_node(node_hash: bytes, node: Any) -> None:
+    """A node just stored under ``node_hash``, kept decoded for the reads after it."""
+    if node_hash not in _nodes:
+        _keep(_nodes, NODES_KEPT, node_hash, _copy(node))
 
 
 def _earlier(root: bytes, key: bytes) -> bytes | None:
@@ -108,7 +120,7 @@ def _earlier(root: bytes, key: bytes) -> bytes | None:
     on the way; None if none is kept within LINKS_FOLLOWED links."""
     for _ in range(LINKS_FOLLOWED):
         link = _links.get(root)
-        if link is None or link[1] == key:
+        if link is None or key in link[1]:
             return None
         root = link[0]
         value = _values.get((root, key))
@@ -199,8 +211,7 @@ class CachedHexaryTrie(HexaryTrie):
         if len(encoded) < 32:
             return node, None
         node_hash = keccak(encoded)
-        if node_hash not in _nodes:
-            _keep(_nodes, NODES_KEPT, node_hash, _copy(node))
+        keep_node(node_hash, node)
         return node_hash, encoded
 
 

@@ -66,6 +66,13 @@ def _account_db() -> object:
     return AccountDB(AtomicDB())
 
 
+def _hash_trie() -> object:
+    from eth.db.hash_trie import HashTrie
+    from trie import HexaryTrie
+
+    return HashTrie(HexaryTrie({}))  # type: ignore[arg-type]
+
+
 def _storage_db() -> object:
     from eth.constants import BLANK_ROOT_HASH
     from eth.db.atomic import AtomicDB
@@ -189,6 +196,18 @@ REACHES = [
             "_locked_changes",
             "_address",
         ),
+    ),
+    Reach(
+        "py-evm",
+        "AccountDB._apply_account_diff_without_proof(diff, trie)",
+        "trie_batch.py (replaced)",
+        params("og_devnet.trie_batch:_ORIGINAL", "self", "diff", "trie"),
+    ),
+    Reach(
+        "py-evm",
+        "HashTrie()._db (the hexary trie)",
+        "trie_batch.py",
+        instance_attrs(_hash_trie, "_db"),
     ),
     Reach(
         "py-evm",
