@@ -44,7 +44,7 @@ LINKS_FOLLOWED = 64  # how far back a read looks for a value kept at an earlier 
 
 _nodes: dict[bytes, Any] = {}
 _values: dict[tuple[bytes, bytes], bytes] = {}
-_links: dict[bytes, tuple[bytes, frozenset[bytes]]] = {}
+_links: dict[bytes, tuple[bytes, tuple[bytes, ...]]] = {}
 
 
 def _copy(node: Any) -> Any:
@@ -100,7 +100,7 @@ def made_many(before: bytes, after: bytes, changed: dict[bytes, bytes]) -> None:
     find their values kept at the parent's root instead of walking the new trie from its
     root."""
     if after != before:
-        _keep(_links, LINKS_KEPT, after, (before, frozenset(changed)))
+        _keep(_links, LINKS_KEPT, after, (before, tuple(changed)))  # a few keys: a tuple
         for key, value in changed.items():
             _keep(_values, VALUES_KEPT, (after, key), value)
 
