@@ -319,9 +319,7 @@ def _query_candles(
         raise DevnetError(f"price feed: unknown order {order}; use 0 ASCENDING or 1 DESCENDING")
     computation.consume_gas(GAS_PER_ELEMENT * total * len(types), reason="price feed")
     candles = ctx.prices.candles(base, quote, duration, total, end=computation.state.timestamp)
-    tensor = candles.tensor(types, order)
-    _, (_, numbers, shape) = wire.encode_tensor("candles", tensor)
-    return numbers, shape
+    return candles.numbers(types, order)
 
 
 def price_feed_precompile(ctx: PrecompileContext) -> Callable[[ComputationAPI], ComputationAPI]:

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,10 @@ COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 # CandleType codes (wire): HIGH=0, LOW=1, OPEN=2, CLOSE=3, VOLUME=4 -> column in Candles.values
 _TYPE_COLUMN = {0: 1, 1: 2, 2: 0, 3: 3, 4: 4}
 MAX_CANDLES = 10_000
+# Queries kept answered: a block's simulation and its transaction ask for the same window,
+# and so do the scheduled runs of one block. Checked by their data's identity (never edited).
+QUERIES_KEPT = 64
+ENCODINGS_KEPT = 8  # wire encodings kept per candles (column choices and order)
 # Where a devnet's start time is set, for errors about data the chain's time does not reach.
 _GENESIS_HINT = " (Devnet(genesis_time=...), og devnet --genesis-time, pytest --og-genesis-time)"
 SYNTHETIC_START = 1_704_067_200  # 2024-01-01T00:00:00Z: synthetic history begins here
@@ -42,6 +46,9 @@ class Candles:
 
     timestamps: np.ndarray
     values: np.ndarray
+    _wire: dict[Any, tuple[list[Any], list[int]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.timestamps)
@@ -55,6 +62,20 @@ class Candles:
         cols = [_TYPE_COLUMN[int(t)] for t in candle_types]
         rows = self.values[:, cols]
         return rows[::-1] if int(order) == 1 else rows
+
+    def numbers(self, candle_types: Sequence[int], order: int = 0) -> tuple[list[Any], list[int]]:
+        """``tensor(candle_types, order)`` as the wire's Numbers (flattened) and shape, as
+        the precompile sends them to the model: encoded once (not to be changed)."""
+        key = (tuple(int(t) for t in candle_types), int(order))
+        found = self._wire.get(key)
+        if found is None:
+            from og_alpha import wire  # the SDK's encoder: imported by the precompile first
+
+            if len(self._wire) >= ENCODINGS_KEPT:
+                self._wire.clear()
+            _, (_, numbers, shape) = wire.encode_tensor("candles", self.tensor(candle_types, order))
+            found = self._wire[key] = (numbers, shape)
+        return found
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -132,6 +153,8 @@ class PriceFeed:
             pair: Synthetic(_seed(*pair), price) for pair, price in DEFAULT_SYNTHETIC.items()
         }
         self._rows: dict[tuple[str, str, int], dict[int, tuple[float, ...]]] = {}
+        # (pair, duration, count, end) -> (the rows or series they came from, the candles)
+        self._answered: dict[tuple[Any, ...], tuple[Any, Candles]] = {}
 
     # --- loading -------------------------------------------------------------------------
     def add_synthetic(self, base: str, quote: str, start_price: float) -> None:
@@ -212,10 +235,38 @@ class PriceFeed:
         if end is not None and (isinstance(end, bool) or not isinstance(end, (int, np.integer))):
             raise PriceDataError(f"end must be a unix time in seconds (int), got {end!r}")
         end = self._clock() if end is None else int(end)
+        rows = self._rows.get((b, q, duration))
+        source: Any = rows if rows is not None else self._synthetic.get((b, q))
+        key = (b, q, duration, int(count), end)
+        kept = self._answered.get(key)
+        if kept is not None and kept[0] is source:  # the same data: the same candles
+            candles = kept[1]
+        else:
+            candles = self._compute(b, q, duration, int(count), end, rows)
+            self._answered[key] = (source, candles)
+            if len(self._answered) > QUERIES_KEPT:
+                del self._answered[next(iter(self._answered))]
+        opens = candles.timestamps
+        for start, stop in self._gaps(b, q):  # faults change gaps: checked every time
+            hit = (opens >= start) & (opens < stop)
+            if hit.any():
+                raise PriceDataError(
+                    f"no {b}/{q} {duration}m candle at {int(opens[hit][0])}: gap in price data"
+                )
+        return candles
+
+    def _compute(
+        self,
+        b: str,
+        q: str,
+        duration: int,
+        count: int,
+        end: int,
+        rows: dict[int, tuple[float, ...]] | None,
+    ) -> Candles:
         span = duration * 60
         last_open = end // span * span - span
         opens = np.arange(last_open - (count - 1) * span, last_open + 1, span, dtype=np.int64)
-        rows = self._rows.get((b, q, duration))
         if rows is not None:
             values = self._from_rows(b, q, duration, rows, opens)
         elif (b, q) in self._synthetic:
@@ -223,12 +274,8 @@ class PriceFeed:
         else:
             known = ", ".join(f"{x}/{y}" for x, y in self.pairs())
             raise PriceDataError(f"unknown pair {b}/{q} ({duration}m); known pairs: {known}")
-        for start, stop in self._gaps(b, q):
-            hit = (opens >= start) & (opens < stop)
-            if hit.any():
-                raise PriceDataError(
-                    f"no {b}/{q} {duration}m candle at {int(opens[hit][0])}: gap in price data"
-                )
+        opens.flags.writeable = False  # kept and shared: answers never change
+        values.flags.writeable = False
         return Candles(opens, values)
 
     def _from_rows(

@@ -182,3 +182,26 @@ def test_a_csv_that_is_not_text_is_refused_by_name(og_devnet: Devnet, tmp_path: 
     with pytest.raises(PriceDataError) as info:
         og_devnet.prices.load_csv(path, "ETH", "USD")
     assert str(info.value).startswith(f"{path}: not a readable CSV text file")
+
+
+def test_an_answer_is_kept_only_while_its_data_is_the_same() -> None:
+    gaps: list[tuple[int, int]] = []
+    prices = PriceFeed(clock=lambda: T0 + 86_400, gaps=lambda b, q: list(gaps))
+    first = prices.candles("ETH", "USD", 1, 5, end=T0 + 600)
+    assert prices.candles("ETH", "USD", 1, 5, end=T0 + 600) is first  # kept
+    with pytest.raises(ValueError, match="read-only"):
+        first.values[0, 0] = 1.0  # shared: nobody may change it
+    saved = prices.state()
+    opens = [int(t) for t in first.timestamps]
+    prices.set_candles("ETH", "USD", 1, [[t, 1.0, 2.0, 0.5, 1.5, 10.0] for t in opens])
+    rows = prices.candles("ETH", "USD", 1, 5, end=T0 + 600)
+    assert rows.values[:, 3].tolist() == [1.5] * 5  # the new rows, not the kept series
+    prices.restore(saved)
+    again = prices.candles("ETH", "USD", 1, 5, end=T0 + 600)  # the series again
+    assert again.values.tolist() == first.values.tolist()
+    gaps.append((opens[2], opens[2] + 60))  # a fault: checked on every query, kept or not
+    with pytest.raises(PriceDataError, match="gap in price data"):
+        prices.candles("ETH", "USD", 1, 5, end=T0 + 600)
+    numbers = first.numbers([CandleType.CLOSE, CandleType.OPEN], 1)
+    assert first.numbers([CandleType.CLOSE, CandleType.OPEN], 1) is numbers
+    assert numbers == wire.encode_tensor("candles", first.tensor([3, 2], 1))[1][1:]
