@@ -26,7 +26,7 @@ values = st.one_of(st.binary(min_size=1, max_size=3), st.binary(min_size=30, max
 tries = st.dictionaries(keys, values, max_size=30)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(tries, st.dictionaries(keys, values, min_size=1, max_size=8))
 def test_a_batch_makes_the_trie_py_trie_makes(
     before: dict[bytes, bytes], batch: dict[bytes, bytes]
