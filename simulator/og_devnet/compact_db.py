@@ -37,6 +37,7 @@ PACK_AT = 1024  # smaller trie nodes are stored as they are
 HEADERS_KEPT = 8
 DICTIONARY_BLOCKS = 256  # a block's bytes are the dictionary of this many blocks
 DICTIONARY_BYTES = 32 * 1024  # zlib's window: a dictionary's bytes before these go unused
+DICTIONARY_PLACES = 4  # values of a block kept as a dictionary (an infer packs two)
 
 
 class Packed:
@@ -141,8 +142,10 @@ class CompactChainDB(ChainDB):
         self._dictionary: tuple[bytes, ...] = ()
         self._dictionary_header = b""
         self._dictionary_age = 0  # blocks packed with it
-        # this block's first packed node and its bytes, and the bytes of those it packed
+        # this block's first packed node and its bytes, how many it packed, and the bytes
+        # of its first DICTIONARY_PLACES (the next dictionary, if this block makes it)
         self._near: tuple[Packed, bytes] | None = None
+        self._count = 0
         self._packed: list[bytes] = []
 
     def persist_block(self, block: Any, *args: Any, **kwargs: Any) -> Any:
@@ -170,6 +173,7 @@ class CompactChainDB(ChainDB):
             self._dictionary_header = header
             self._dictionary_age = 1
         self._near = None
+        self._count = 0
         self._packed = []
 
     def get_canonical_head(self) -> Any:
@@ -191,10 +195,12 @@ class CompactChainDB(ChainDB):
                 if len(value) < PACK_AT:
                     db[key] = value
                 elif key not in db:  # stored under its hash: already there, it is this node
-                    place = min(len(self._packed), len(parts) - 1)
+                    place = min(self._count, len(parts) - 1)
                     stored = pack(value, parts[place] if parts else b"", self._near)
                     db[key] = stored  # type: ignore[assignment]
-                    self._packed.append(value)
+                    self._count += 1
+                    if len(self._packed) < DICTIONARY_PLACES:
+                        self._packed.append(value)
                     if self._near is None and type(stored) is Packed:
                         self._near = (stored, value)
 

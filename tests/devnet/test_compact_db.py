@@ -111,6 +111,8 @@ def test_a_block_of_several_infers_packs_against_its_first_transaction() -> None
     # the later transactions' and the receipts' nodes (py-evm stores the tries of the block as
     # it grew, a transaction at a time), after the first transaction's
     assert len(near) >= 5 and len({id(v) for v in near}) == 1
+    # that block made the dictionary: of its first values only, however many it packed
+    assert len(devnet.chain.chain.chaindb._dictionary) == compact_db.DICTIONARY_PLACES
     for h, receipt in zip(hashes, receipts, strict=True):
         assert devnet.node.request("eth_getTransactionReceipt", [h]) == receipt
     again = statefile.load_devnet(statefile.dump(devnet))
