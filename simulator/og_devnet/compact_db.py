@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import codecs
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import rlp
@@ -189,30 +189,37 @@ class CompactChainDB(ChainDB):
         """The tries of the block being built (py-evm's VM persists its transactions, then
         its receipts): each packed with the dictionary's value at its place in the block (the
         last one past its end), then the block's first packed node."""
-        parts = self._dictionary
         with self.db.atomic_batch() as db:
-            for key, value in trie_data_dict.items():
-                if len(value) < PACK_AT:
-                    db[key] = value
-                elif key not in db:  # stored under its hash: already there, it is this node
-                    place = min(self._count, len(parts) - 1)
-                    stored = pack(value, parts[place] if parts else b"", self._near)
-                    db[key] = stored  # type: ignore[assignment]
-                    self._count += 1
-                    if len(self._packed) < DICTIONARY_PLACES:
-                        self._packed.append(value)
-                    if self._near is None and type(stored) is Packed:
-                        self._near = (stored, value)
+            _store_nodes(db, trie_data_dict, self._pack_in_block)
 
     @classmethod
     def _persist_trie_data_dict(cls, db: Any, trie_data_dict: dict[Any, bytes]) -> None:
         """persist_block's own write of the block's tries (already stored by the VM), or a
         block py-evm built some other way: packed without a dictionary."""
-        for key, value in trie_data_dict.items():
-            if len(value) < PACK_AT:
-                db[key] = value
-            elif key not in db:
-                db[key] = pack(value)
+        _store_nodes(db, trie_data_dict, pack)
+
+    def _pack_in_block(self, value: bytes) -> bytes | Packed:
+        parts = self._dictionary
+        place = min(self._count, len(parts) - 1)
+        stored = pack(value, parts[place] if parts else b"", self._near)
+        self._count += 1
+        if len(self._packed) < DICTIONARY_PLACES:
+            self._packed.append(value)
+        if self._near is None and type(stored) is Packed:
+            self._near = (stored, value)
+        return stored
+
+
+def _store_nodes(
+    db: Any, trie_data_dict: dict[Any, bytes], packer: Callable[[bytes], bytes | Packed]
+) -> None:
+    """Trie nodes stored: the small ones as they are, a large one through ``packer`` unless
+    already there (stored under its hash, a node already there is this node)."""
+    for key, value in trie_data_dict.items():
+        if len(value) < PACK_AT:
+            db[key] = value
+        elif key not in db:
+            db[key] = packer(value)
 
 
 def memory_database() -> AtomicDB:

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from og_alpha import wire
+
 from .durations import iso
 from .errors import PriceDataError
 
@@ -69,8 +71,6 @@ class Candles:
         key = (tuple(int(t) for t in candle_types), int(order))
         found = self._wire.get(key)
         if found is None:
-            from og_alpha import wire  # the SDK's encoder: imported by the precompile first
-
             if len(self._wire) >= ENCODINGS_KEPT:
                 self._wire.clear()
             _, (_, numbers, shape) = wire.encode_tensor("candles", self.tensor(candle_types, order))

@@ -22,7 +22,6 @@ import eth.db.account
 from eth_utils import keccak
 from trie.constants import (
     BLANK_NODE,
-    BLANK_NODE_HASH,
     NODE_TYPE_BLANK,
     NODE_TYPE_BRANCH,
     NODE_TYPE_EXTENSION,
@@ -181,8 +180,8 @@ def _apply_account_diff(self: Any, diff: Any, trie: Any) -> None:
             return _ORIGINAL(self, diff, trie)  # a delete that changes the trie
         # the deleted keys are not in the trie: deleting them changes nothing
         before = inner.root_hash
-        root = BLANK_NODE if before == BLANK_NODE_HASH else inner.get_node(before)
-        after, stored = put_many(root, items, lambda ref: _resolve(inner, ref))
+        # py-trie's get_node resolves any reference: the blank root, a hash, an embedded node
+        after, stored = put_many(inner.get_node(before), items, inner.get_node)
     except (KeyError, MissingTrieNode):
         return _ORIGINAL(self, diff, trie)  # py-evm's way says which node is missing
     for node_hash, (encoded, node) in stored.items():
@@ -191,14 +190,6 @@ def _apply_account_diff(self: Any, diff: Any, trie: Any) -> None:
     inner.root_hash = after
     trie_cache.made_many(before, after, items)
     return None
-
-
-def _resolve(trie: Any, ref: Any) -> Any:
-    if ref == BLANK_NODE:
-        return BLANK_NODE
-    if type(ref) is list:
-        return ref
-    return trie.get_node(ref)
 
 
 def install() -> None:

@@ -11,10 +11,11 @@ The caches are keyed by content, so they can never answer wrongly, whatever chai
 or database asks: a node hash names one node, and a trie root names one mapping of keys to
 values. A set (or a block's sets, made at once) also links its new root to the root it was
 made from and the keys it changed: a block changes a few accounts, and a read at the new
-root of an account it left alone is answered by the value kept at an earlier root. They are bounded (oldest out first)
-and shared by every devnet in the process, as the C keccak is (``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain``
-is imported: py-evm's ``eth.db.account`` and ``eth.db.storage`` build their tries from the
-class installed there.
+root of an account it left alone is answered by the value kept at an earlier root. They are
+bounded (oldest out first) and shared by every devnet in the process, as the C keccak is
+(``og_devnet.keccak``). Installed by :func:`install` when ``og_devnet.chain`` is imported:
+py-evm's ``eth.db.account`` and ``eth.db.storage`` build their tries from the class
+installed there.
 """
 
 from __future__ import annotations
@@ -105,10 +106,6 @@ def made_many(before: bytes, after: bytes, changed: dict[bytes, bytes]) -> None:
             _keep(_values, VALUES_KEPT, (after, key), value)
 
 
-def _made(before: bytes, after: bytes, key: bytes, value: bytes) -> None:
-    made_many(before, after, {key: value})
-
-
 def keep_node(node_hash: bytes, node: Any) -> None:
     """A node just stored under ``node_hash``, kept decoded for the reads after it."""
     if node_hash not in _nodes:
@@ -154,12 +151,12 @@ class CachedHexaryTrie(HexaryTrie):
     def set(self, key: bytes, value: bytes) -> None:
         before = self.root_hash
         super().set(key, value)
-        _made(before, self.root_hash, key, value)
+        made_many(before, self.root_hash, {key: value})
 
     def delete(self, key: bytes) -> None:
         before = self.root_hash
         super().delete(key)
-        _made(before, self.root_hash, key, b"")
+        made_many(before, self.root_hash, {key: b""})
 
     def get_node(self, node_hash: bytes) -> Any:
         if len(node_hash) != 32 or node_hash == BLANK_NODE_HASH:
